@@ -1,0 +1,8 @@
+/** Every CLI command, in the order `jixiao --help` lists them. Add one line per command module. */
+import type { Command } from 'commander';
+import { register as ingest } from './ingest.ts';
+import { register as sql } from './sql.ts';
+import { register as start } from './start.ts';
+import { register as bench } from './bench.ts';
+
+export const COMMANDS: ((program: Command) => void)[] = [start, ingest, sql, bench];

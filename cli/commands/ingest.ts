@@ -1,0 +1,53 @@
+import type { Command } from 'commander';
+import { writeFileSync } from 'node:fs';
+import { DEFAULT_DB, openWarehouse } from '../../warehouse/db.ts';
+import { ingestFile, isIngested, listInputFiles, type IngestResult } from '../../warehouse/ingest.ts';
+
+export function formatResult(r: IngestResult): string {
+  const name = r.source.split('/').slice(-2).join('/');
+  const kinds = Object.entries(r.tablesByKind).map(([k, n]) => `${k}=${n}`).join(' ');
+  const head = `${r.status.padEnd(14)} ${name}`;
+  if (r.error) return `${head}\n    ${r.error}`;
+  const w = r.warnings.length ? `, ${r.warnings.length} warnings` : '';
+  return `${head}\n    ${r.format}${r.pages ? `, ${r.pages} pages` : ''}, tables ${r.tables}${kinds ? ` (${kinds})` : ''}, projects ${r.projects}, indicators ${r.indicators}, budget lines ${r.budget_lines}${w}, ${r.seconds.toFixed(2)} s`;
+}
+
+export async function runIngest(paths: string[], opts: { db: string; report?: string; quiet?: boolean; timeout?: string }) {
+  const files = listInputFiles(paths);
+  if (!files.length) throw new Error(`no files under ${paths.join(', ')}`);
+  const wh = await openWarehouse(opts.db);
+  const results: IngestResult[] = [];
+  try {
+    for (const f of files) {
+      const r = await ingestFile(wh.conn, f, { timeoutMs: opts.timeout ? Number(opts.timeout) * 1000 : undefined });
+      results.push(r);
+      if (!opts.quiet) console.log(formatResult(r));
+    }
+  } finally {
+    wh.close();
+  }
+  const ok = results.filter(isIngested).length;
+  const sum = (k: 'projects' | 'indicators' | 'budget_lines') => results.reduce((a, r) => a + r[k], 0);
+  console.log(
+    `\n${results.length} documents: ${ok} ingested, ${results.length - ok} failed; ${sum('projects')} projects, ${sum('indicators')} indicators, ${sum('budget_lines')} budget lines → ${opts.db}`,
+  );
+  if (opts.report) {
+    writeFileSync(opts.report, JSON.stringify(results, null, 2));
+    console.log(`report written to ${opts.report}`);
+  }
+  if (ok === 0) process.exitCode = 1;
+  return results;
+}
+
+export function register(program: Command) {
+  program
+    .command('ingest')
+    .description('extract, transform and load documents (files or folders) into the warehouse')
+    .argument('<paths...>', 'files or folders of PDF, DOC(X), XLS(X), HTML or text dumps')
+    .option('--db <file>', 'DuckDB warehouse file', DEFAULT_DB)
+    .option('--report <file>', 'write a JSON report per file (pages, tables by kind, projects, indicators, warnings, seconds)')
+    .option('--timeout <seconds>', 'time budget per document')
+    .option('-q, --quiet', 'only print the totals')
+    .addHelpText('after', '\nExample:\n  jixiao ingest samples/ --db data/jixiao.duckdb --report out/ingest.json')
+    .action((paths: string[], opts) => runIngest(paths, opts));
+}
