@@ -17,6 +17,7 @@ type Extractor = (bytes: Uint8Array, opts: ExtractOptions) => Promise<ExtractedD
 /** Extractors by format, loaded lazily so a text-only run never loads pdf.js or LibreOffice glue. */
 const EXTRACTORS: Partial<Record<SourceFormat, () => Promise<Extractor>>> = {
   text: async () => (await import('./text.ts')).extractText,
+  pdf: async () => (await import('./pdf/index.ts')).extractPdf,
 };
 
 export function registerExtractor(format: SourceFormat, load: () => Promise<Extractor>) {

@@ -1,0 +1,101 @@
+/**
+ * OCR for pages without a text layer: render with poppler's `pdftoppm`, recognise with
+ * `tesseract -l chi_sim … tsv` (Debian: poppler-utils, tesseract-ocr, tesseract-ocr-chi-sim).
+ *
+ * Output is text lines with tesseract's word confidences; no tables are rebuilt from OCR
+ * (without rulings the cell structure could only be guessed). The confidence is reported so
+ * the document can be marked `low_confidence`.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+export interface OcrLine {
+  page: number;
+  text: string;
+  /** Mean word confidence of the line, 0..1. */
+  conf: number;
+  top: number;
+}
+
+export interface OcrPage {
+  page: number;
+  lines: OcrLine[];
+  /** Mean word confidence of the page, 0..1 (words with text only); null when nothing was read. */
+  conf: number | null;
+  words: number;
+}
+
+const CJK = /[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]/;
+
+/** Join tesseract words: chi_sim emits every character as a word; spaces only between Latin words. */
+export function joinWords(words: string[]): string {
+  let out = '';
+  for (const w of words) {
+    if (out && !CJK.test(out[out.length - 1]) && !CJK.test(w[0])) out += ' ';
+    out += w;
+  }
+  return out;
+}
+
+/** Parse `tesseract … tsv` output into lines. */
+export function parseTsv(tsv: string, page: number): OcrPage {
+  const lines = new Map<string, { words: string[]; confs: number[]; top: number }>();
+  const allConf: number[] = [];
+  for (const row of tsv.split('\n').slice(1)) {
+    const f = row.split('\t');
+    if (f.length < 12 || f[0] !== '5') continue;
+    const text = f[11].trim();
+    const conf = Number(f[10]);
+    if (!text || !(conf >= 0)) continue;
+    const key = `${f[2]}.${f[3]}.${f[4]}`;
+    if (!lines.has(key)) lines.set(key, { words: [], confs: [], top: Number(f[7]) });
+    const l = lines.get(key)!;
+    l.words.push(text);
+    l.confs.push(conf / 100);
+    allConf.push(conf / 100);
+  }
+  const out: OcrLine[] = [...lines.values()]
+    .map((l) => ({ page, text: joinWords(l.words), conf: l.confs.reduce((a, b) => a + b, 0) / l.confs.length, top: l.top }))
+    .sort((a, b) => a.top - b.top);
+  const conf = allConf.length ? allConf.reduce((a, b) => a + b, 0) / allConf.length : null;
+  return { page, lines: out, conf, words: allConf.length };
+}
+
+/**
+ * OCR the given pages of a PDF. Stops (returning what it has) when `deadline` (epoch ms) passes.
+ * Throws when the tools are missing.
+ */
+export async function ocrPages(bytes: Uint8Array, pages: number[], deadline: number, dpi = 200): Promise<{ pages: OcrPage[]; skipped: number[] }> {
+  const dir = mkdtempSync(join(tmpdir(), 'jixiao-ocr-'));
+  const done: OcrPage[] = [];
+  const skipped: number[] = [];
+  try {
+    const pdf = join(dir, 'in.pdf');
+    writeFileSync(pdf, bytes);
+    for (const p of pages) {
+      const left = deadline - Date.now();
+      if (left < 2000) {
+        skipped.push(p);
+        continue;
+      }
+      const base = join(dir, `p${p}`);
+      await run('pdftoppm', ['-r', String(dpi), '-png', '-singlefile', '-f', String(p), '-l', String(p), pdf, base], { timeout: left });
+      const { stdout } = await run('tesseract', [`${base}.png`, 'stdout', '-l', 'chi_sim', '--psm', '3', 'tsv'], {
+        timeout: Math.max(1000, deadline - Date.now()),
+        maxBuffer: 64 * 1024 * 1024,
+        env: { ...process.env, OMP_THREAD_LIMIT: '1' },
+      });
+      done.push(parseTsv(stdout, p));
+      rmSync(`${base}.png`, { force: true });
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return { pages: done, skipped };
+}
+
