@@ -4,5 +4,7 @@ import { register as ingest } from './ingest.ts';
 import { register as sql } from './sql.ts';
 import { register as start } from './start.ts';
 import { register as bench } from './bench.ts';
+import { register as exportCmd } from './export.ts';
+import { register as snapshot } from './snapshot.ts';
 
-export const COMMANDS: ((program: Command) => void)[] = [start, ingest, sql, bench];
+export const COMMANDS: ((program: Command) => void)[] = [start, ingest, sql, bench, exportCmd, snapshot];
