@@ -18,6 +18,11 @@ type Extractor = (bytes: Uint8Array, opts: ExtractOptions) => Promise<ExtractedD
 const EXTRACTORS: Partial<Record<SourceFormat, () => Promise<Extractor>>> = {
   text: async () => (await import('./text.ts')).extractText,
   pdf: async () => (await import('./pdf/index.ts')).extractPdf,
+  docx: async () => (await import('./office/docx.ts')).extractDocx,
+  doc: async () => (await import('./office/converted.ts')).extractDoc,
+  xlsx: async () => (await import('./office/xlsx.ts')).extractXlsx,
+  xls: async () => (await import('./office/converted.ts')).extractXls,
+  html: async () => (await import('./office/html.ts')).extractHtml,
 };
 
 export function registerExtractor(format: SourceFormat, load: () => Promise<Extractor>) {
@@ -28,6 +33,7 @@ export async function extractDocument(bytes: Uint8Array, opts: ExtractOptions = 
   const det = detectFormat(bytes);
   if (det.format === 'empty') throw new ExtractError('empty', 'empty file (0 bytes)');
   if (det.format === 'binary') throw new ExtractError('binary', `not a document: ${det.evidence}`);
+  if (det.format === 'ole' && det.evidence.includes('EncryptedPackage')) throw new ExtractError('encrypted', `password-protected Office file: ${det.evidence}`);
   if (det.format === 'zip' || det.format === 'ole') throw new ExtractError('unsupported_format', `unsupported container: ${det.evidence}`);
   const load = EXTRACTORS[det.format];
   if (!load) throw new ExtractError('unsupported_format', `no extractor for ${det.format} (${det.evidence})`);
