@@ -64,6 +64,8 @@ export interface ProjectRow extends Provenance {
   plan_raw: string | null;
   /** Labels of the plan columns as printed (3月底 …), JSON array. */
   plan_labels: string | null;
+  /** The plan's own label as printed, e.g. 资金支出计划（%）: what unit the publisher claims. */
+  plan_header: string | null;
 }
 
 export interface GoalRow extends Provenance {

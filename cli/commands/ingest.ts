@@ -49,5 +49,7 @@ export function register(program: Command) {
     .option('--timeout <seconds>', 'time budget per document')
     .option('-q, --quiet', 'only print the totals')
     .addHelpText('after', '\nExample:\n  jixiao ingest samples/ --db data/jixiao.duckdb --report out/ingest.json')
-    .action((paths: string[], opts) => runIngest(paths, opts));
+    .action(async (paths: string[], opts) => {
+      await runIngest(paths, opts);
+    });
 }

@@ -56,6 +56,7 @@ CREATE TABLE projects (
   plan_unit    VARCHAR NOT NULL,     -- percent | amount | ratio | unknown | empty
   plan_raw     VARCHAR,
   plan_labels  VARCHAR,
+  plan_header  VARCHAR,             -- the plan's label as printed, e.g. 资金支出计划（%）
   page         INTEGER,
   table_no     INTEGER,
   row_no       INTEGER,

@@ -1,0 +1,106 @@
+/**
+ * Transform: classify each extracted table and map it into normalized rows.
+ * Classification and mapping are driven by the text of headers and titles (headers.ts),
+ * never by which file or city a table came from.
+ */
+import type { ExtractedDoc } from '../extract/types.ts';
+import { parseBudgetTable } from './budget.ts';
+import { isDutyHeader, parseDutyTable } from './duty.ts';
+import { budgetKindOf, headRole, isIndicatorHeader } from './headers.ts';
+import { detectMeta } from './meta.ts';
+import { ProjectParser } from './projects.ts';
+import { rowViews, type RowView } from './rows.ts';
+import type { NormalizedDoc, TableKind, TableRowSummary } from './types.ts';
+
+export const TRANSFORM_VERSION = 'transform@1';
+
+export interface TransformOptions {
+  source?: string;
+  hints?: { region?: string | null; department?: string | null; year?: number | null };
+}
+
+const singleCellTitle = (rows: RowView[]) =>
+  rows
+    .slice(0, 3)
+    .map((r) => r.cells.map((c) => c.text).filter(Boolean))
+    .find((t) => t.length === 1 && /表|目标/.test(t[0]))?.[0] ?? null;
+
+export function transformDocument(ex: ExtractedDoc, opts: TransformOptions = {}): NormalizedDoc {
+  const meta = detectMeta(ex.blocks, opts.hints);
+  const parser = new ProjectParser();
+  const doc: NormalizedDoc = {
+    meta,
+    tables: [],
+    projects: [],
+    goals: [],
+    indicators: [],
+    budget_lines: [],
+    duties: [],
+    duty_indicators: [],
+    warnings: [],
+  };
+  let title: string | null = null;
+  let titleChanged = false;
+  let departmentScope = false;
+
+  for (const block of ex.blocks) {
+    if (block.type === 'text') {
+      const lines = block.text
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean);
+      if (!lines.length) continue;
+      title = lines[lines.length - 1];
+      titleChanged = true;
+      if (lines.some((l) => /部门整体.{0,6}(?:绩效)?目标(?:申报)?表|整体支出绩效目标表/.test(l.replace(/\s+/g, '')))) departmentScope = true;
+      else if (/项目.{0,10}(?:绩效目标|绩效信息)表|政策和项目/.test(title.replace(/\s+/g, ''))) departmentScope = false;
+      parser.text();
+      continue;
+    }
+    const rows = rowViews(block);
+    if (!rows.length) continue;
+    const keys = rows.map((r) => r.cells.map((c) => c.key));
+    const inner = singleCellTitle(rows);
+    if (inner && /部门整体|整体支出/.test(inner)) departmentScope = true;
+    const budgetKind = budgetKindOf(title ?? '') ?? (inner ? budgetKindOf(inner) : null);
+    const hasIndicatorHeader = keys.some(isIndicatorHeader);
+    const hasHead = keys.some((ks) => ks.some((k) => headRole(k) === 'code' || headRole(k) === 'name'));
+    let kind: TableKind = 'other';
+    let subkind: string | null = null;
+
+    if (keys.some(isDutyHeader)) {
+      kind = 'duty_indicators';
+      const { duties, indicators } = parseDutyTable(rows, doc.duties.length + 1);
+      doc.duties.push(...duties);
+      doc.duty_indicators.push(...indicators);
+    } else if (hasIndicatorHeader || (!budgetKind && (hasHead || parser.wouldContinue(rows, titleChanged)))) {
+      kind = departmentScope ? 'department_indicators' : 'project_indicators';
+      parser.table(rows, { title, titleChanged, departmentScope });
+    } else if (budgetKind) {
+      kind = 'budget';
+      subkind = budgetKind;
+      const { lines, warnings } = parseBudgetTable(rows, budgetKind);
+      doc.budget_lines.push(...lines);
+      doc.warnings.push(...warnings);
+    }
+    const summary: TableRowSummary = {
+      table_no: block.tableNo,
+      kind,
+      subkind,
+      title: inner ?? title,
+      page: block.page ?? rows[0].page,
+      page_end: block.pageEnd ?? rows[rows.length - 1].page,
+      line_no: rows[0].line,
+      n_rows: rows.length,
+      n_cols: Math.max(...rows.map((r) => r.cells.length)),
+    };
+    doc.tables.push(summary);
+    titleChanged = false;
+  }
+  parser.finish();
+  doc.projects = parser.projects;
+  doc.goals = parser.goals;
+  doc.indicators = parser.indicators;
+  doc.warnings.push(...parser.warnings);
+  return doc;
+}

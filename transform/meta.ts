@@ -1,0 +1,129 @@
+/**
+ * Department, code, region, fiscal year and kind (预算 / 决算) from the document's own text.
+ * File names and link texts are often wrong; only fall back to crawler hints when the text says nothing.
+ */
+import type { Block } from '../extract/types.ts';
+import type { DocKind, DocumentMeta } from './types.ts';
+import { joinLines } from './text.ts';
+
+const ORG_SUFFIX =
+  '(?:委员会|管理委员会|办公室|办公厅|管理局|监督管理局|分局|局|委|办|厅|院|中心|研究所|所|站|队|支队|大队|协会|联合会|部|馆|处|室|政府|公司|学校|医院|大学|学院|总队|署|会)';
+const ORG = `[\\u4e00-\\u9fff（）()、·]{2,40}?${ORG_SUFFIX}(?:[（(](?:本级|汇总|机关|本部)[)）])?`;
+
+/** `930006曹妃甸区市场监督管理局第六分局`, `111 承德高新…管理局   单位：万元` */
+const CODE_AND_ORG = new RegExp(`^\\s*(\\d{3,12})\\s*(${ORG}(?:第[一二三四五六七八九十\\d]+分局)?)\\s*(?:单位[:：].*|金额单位.*)?$`);
+const LABELLED_ORG = new RegExp(`(?:部门名称|单位名称|预算单位|预算部门|编制单位|填报单位|主管部门)[:：]\\s*(?:\\d{3,12}\\s*)?(${ORG})`);
+const TITLE_ORG = new RegExp(`^(?:20\\d{2}\\s*年度?\\s*)?(${ORG})\\s*(?:20\\d{2}\\s*年度?)?\\s*(?:部门|单位)?(?:综合)?(?:预算|决算)`);
+const STANDALONE_ORG = new RegExp(`^(${ORG})(?:编制)?$`);
+
+export const REGION_RE =
+  /^((?:[\u4e00-\u9fff]{2,7}?(?:省|自治区))?(?:[\u4e00-\u9fff]{1,8}?(?:市(?!场|政|民|级|直|容|属|区划)|自治州|地区|盟))?(?:[\u4e00-\u9fff]{1,12}?(?:新区|开发区|高新区|试验区|示范区|园区|区(?!域|划|级|间)|县|旗))?)/;
+
+/** Region prefix of an organisation name: 承德高新技术产业开发区, 西安市, 曹妃甸区. */
+export function regionOf(department: string | null): string | null {
+  if (!department) return null;
+  const m = department.match(REGION_RE);
+  const r = m?.[1] ?? '';
+  return r.length >= 2 && r.length < department.length ? r : null;
+}
+
+function lines(blocks: Block[], maxBlocks: number): { text: string; fromTable: boolean }[] {
+  const out: { text: string; fromTable: boolean }[] = [];
+  for (const b of blocks.slice(0, maxBlocks)) {
+    if (b.type === 'text') for (const l of b.text.split('\n')) out.push({ text: l.trim(), fromTable: false });
+    else
+      for (const r of b.rows.slice(0, 6))
+        for (const c of r.cells) {
+          const t = joinLines(c.text);
+          if (t) out.push({ text: t, fromTable: true });
+        }
+  }
+  return out.filter((l) => l.text);
+}
+
+function mostCommon<T>(xs: T[]): T | null {
+  const counts = new Map<T, number>();
+  for (const x of xs) counts.set(x, (counts.get(x) ?? 0) + 1);
+  let best: T | null = null;
+  let n = 0;
+  for (const [x, c] of counts) if (c > n) [best, n] = [x, c];
+  return best;
+}
+
+export function detectMeta(
+  blocks: Block[],
+  hints: { region?: string | null; department?: string | null; year?: number | null } = {},
+): DocumentMeta {
+  const early = lines(blocks, 40);
+  const all = lines(blocks, blocks.length);
+
+  // Department and its code.
+  const coded: { code: string; org: string }[] = [];
+  for (const l of all) {
+    const m = l.text.match(CODE_AND_ORG);
+    if (m) coded.push({ code: m[1], org: m[2] });
+  }
+  let department: string | null = null;
+  let dept_code: string | null = null;
+  if (coded.length) {
+    const best = mostCommon(coded.map((c) => `${c.code}\t${c.org}`))!;
+    [dept_code, department] = best.split('\t');
+  }
+  if (!department) {
+    const labelled = all.map((l) => l.text.match(LABELLED_ORG)?.[1]).filter((x): x is string => !!x);
+    department = mostCommon(labelled);
+  }
+  if (!department) {
+    for (const l of early.slice(0, 30)) {
+      const m = l.text.replace(/\s+/g, '').match(TITLE_ORG) ?? l.text.replace(/\s+/g, '').match(STANDALONE_ORG);
+      if (m && !/^(?:部门|单位|本部门|我局|本单位)/.test(m[1])) {
+        department = m[1];
+        break;
+      }
+    }
+  }
+  department = department?.replace(/\s+/g, '') ?? hints.department ?? null;
+
+  // Fiscal year: a declared 预算年度 wins, then a title line, then the first year mentioned early.
+  let year: number | null = null;
+  for (const l of all) {
+    const m = l.text.match(/(?:预算年度|年度)[:：]\s*(20\d{2})/);
+    if (m) {
+      year = Number(m[1]);
+      break;
+    }
+  }
+  const titleLine = early
+    .slice(0, 40)
+    .map((l) => l.text.replace(/\s+/g, ''))
+    .find((t) => /(20\d{2})年度?.{0,40}(?:预算|决算|绩效)/.test(t) && t.length < 80);
+  if (!year && titleLine) year = Number(titleLine.match(/(20\d{2})年/)![1]);
+  if (!year) {
+    const m = early
+      .slice(0, 15)
+      .map((l) => l.text.match(/(20\d{2})\s*年/))
+      .find(Boolean);
+    if (m) year = Number(m[1]);
+  }
+  year ??= hints.year ?? null;
+
+  // Kind: 决算 when a title says so; 预算 when a title says that.
+  const heads = early.slice(0, 25).map((l) => l.text.replace(/\s+/g, ''));
+  let kind: DocKind | null = null;
+  if (heads.some((t) => /决算/.test(t) && t.length < 80 && !/预算.*决算|决算.*预算/.test(t))) kind = '决算';
+  else if (heads.some((t) => /预算|绩效目标/.test(t))) kind = '预算';
+
+  const title =
+    early.find((l) => !l.fromTable && /预算|决算|绩效/.test(l.text) && l.text.length < 80 && !/^目\s*录$/.test(l.text))?.text ??
+    early.find((l) => !l.fromTable && l.text.length > 3)?.text ??
+    null;
+
+  return {
+    title: title?.replace(/\s+/g, ' ') ?? null,
+    region: regionOf(department) ?? hints.region ?? null,
+    department,
+    dept_code,
+    year,
+    kind,
+  };
+}

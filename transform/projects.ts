@@ -1,0 +1,474 @@
+/**
+ * Project performance-target tables (项目支出绩效目标表, 部门整体绩效目标表) → projects, goals, indicators.
+ *
+ * A project is a "head" of key/value rows (项目编码, 项目名称, 预算数, 资金用途, 资金支出计划, 绩效目标…)
+ * followed by an indicator table (一级 / 二级 / 三级指标 …). Head and indicators may sit in one
+ * table or in consecutive tables; several projects may share one extracted table. Everything is
+ * driven by the header dictionaries in headers.ts.
+ */
+import type { GoalRow, IndicatorRow, PlanUnit, ProjectRow, Provenance } from './types.ts';
+import { headRole, indicatorRole, isIndicatorHeader, quarterOf, type IndicatorRole } from './headers.ts';
+import { logical, nonEmpty, type RowView, type ViewCell } from './rows.ts';
+import { cellLines, joinLines, key } from './text.ts';
+import { parseAmountWan, parseIndicatorValue } from './values.ts';
+
+type ColumnRole = IndicatorRole | `extra:${string}`;
+
+interface Builder {
+  project: ProjectRow;
+  goals: string[];
+  goalProv: Provenance | null;
+  indicators: IndicatorRow[];
+  planLabels: (string | null)[];
+  planRaw: (string | null)[];
+  /** The plan's own label as printed (资金支出计划（累计进度%）): says whether it claims percent. */
+  planHeader: string | null;
+  /** Cell count of the last indicator row (to notice a table cut off mid-row). */
+  lastCells: number | null;
+}
+
+const prov = (r: RowView): Provenance => ({ page: r.page, table_no: r.tableNo, row_no: r.rowNo, line_no: r.line });
+
+/** Goal text without list numbering or a 目标内容: label. */
+function cleanGoal(s: string): string {
+  return s
+    .replace(/^(?:目标内容|内容|目标\s*\d*)\s*[:：]\s*/, '')
+    .replace(/^(?:[（(]?\d{1,2}[)）、.．]|[一二三四五六七八九十]+、)\s*/, '')
+    .trim();
+}
+
+/** A cell may hold several numbered goals on separate lines: `1、…\n2、…`. */
+export function splitGoals(raw: string): string[] {
+  const lines = cellLines(raw);
+  const numbered = /^(?:[（(]?\d{1,2}[)）、.．]|[一二三四五六七八九十]+、)/;
+  if (lines.length > 1 && lines.filter((l) => numbered.test(l)).length >= 2) {
+    const out: string[] = [];
+    for (const l of lines) {
+      if (numbered.test(l) || !out.length) out.push(l);
+      else out[out.length - 1] += l;
+    }
+    return out.map((g) => cleanGoal(joinLines(g))).filter(Boolean);
+  }
+  const g = cleanGoal(joinLines(raw));
+  return g ? [g] : [];
+}
+
+const isGoalLabel = (k: string) => /^目标\d*$/.test(k) || /^(?:绩效目标|年度绩效目标|年度目标)$/.test(k);
+
+/**
+ * Decide what the four plan numbers are: cumulative percentages (ending at 100), amounts in 万元
+ * (ending at the budget), ratios (ending at 1), or unknown.
+ */
+export function detectPlanUnit(values: (number | null)[], raw: (string | null)[], budget: number | null, labels: string[]): PlanUnit {
+  const nums = values.filter((v): v is number => v != null);
+  if (!nums.length) return 'empty';
+  if (raw.some((r) => r != null && /[%％]/.test(r))) return 'percent';
+  const last = nums[nums.length - 1];
+  const max = Math.max(...nums);
+  if (max === 0) return 'unknown';
+  const close = (a: number, b: number) => Math.abs(a - b) <= Math.max(0.011, Math.abs(b) * 0.001);
+  if (budget != null && budget > 0 && !close(budget, 100) && close(max, budget)) return 'amount';
+  if (close(max, 100) || (max <= 100 && labels.some((l) => /%|进度/.test(l)) && max > 1)) return 'percent';
+  if (max <= 1 && close(last, 1)) return 'ratio';
+  if (budget != null && max <= budget * 1.0001) return 'amount';
+  return 'unknown';
+}
+
+export interface ProjectContext {
+  /** Last line of narrative text before the table (its title). */
+  title: string | null;
+  /** True when a new title appeared since the last indicator row. */
+  titleChanged: boolean;
+  /** Table title / context says 部门整体. */
+  departmentScope: boolean;
+}
+
+export class ProjectParser {
+  readonly projects: ProjectRow[] = [];
+  readonly goals: GoalRow[] = [];
+  readonly indicators: IndicatorRow[] = [];
+  readonly warnings: string[] = [];
+  private cur: Builder | null = null;
+  private roles: ColumnRole[] | null = null;
+  private mode: 'none' | 'head' | 'indicators' = 'none';
+  private pendingPurpose = false;
+  private pendingPlan: { pos: number; q: number; label: string }[] | null = null;
+  private goalsOpen = false;
+  private headSinceIndicators = false;
+  private lastWidth = 0;
+
+  private start(r: RowView, ctx: ProjectContext) {
+    this.finish();
+    const seq = this.projects.length + 1;
+    const name = ctx.title ? projectNameFromTitle(ctx.title) : null;
+    this.cur = {
+      project: {
+        project_seq: seq,
+        scope: ctx.departmentScope ? 'department' : 'project',
+        code: null,
+        name,
+        budget_wan: null,
+        fiscal_wan: null,
+        other_wan: null,
+        purpose: null,
+        plan_q1: null,
+        plan_q2: null,
+        plan_q3: null,
+        plan_q4: null,
+        plan_unit: 'empty',
+        plan_raw: null,
+        plan_labels: null,
+        plan_header: null,
+        ...prov(r),
+      },
+      goals: [],
+      goalProv: null,
+      indicators: [],
+      planLabels: [null, null, null, null],
+      planRaw: [null, null, null, null],
+      planHeader: null,
+      lastCells: null,
+    };
+    this.roles = null;
+    this.pendingPurpose = false;
+    this.pendingPlan = null;
+    this.goalsOpen = false;
+    this.headSinceIndicators = true;
+  }
+
+  /** Would this table continue the current indicator table (a page break without a repeated header)? */
+  wouldContinue(rows: RowView[], titleChanged: boolean): boolean {
+    return !!(this.cur && this.roles && this.mode === 'indicators' && !titleChanged && rows[0] && Math.abs(rows[0].cells.length - this.lastWidth) <= 1);
+  }
+
+  /** Close the current project: settle its plan unit and emit its rows. */
+  finish() {
+    const b = this.cur;
+    if (!b) return;
+    this.cur = null;
+    const p = b.project;
+    if (!p.code && !p.name && !b.indicators.length && !b.goals.length) return;
+    const label = `project ${p.project_seq}${p.name ? ` (${p.name})` : ''}`;
+    if (this.roles && !b.indicators.length) this.warnings.push(`truncated: ${label} has an indicator header but no indicator rows`);
+    else if (!this.roles) this.warnings.push(`${label} has no indicator table`);
+    if (this.roles && b.lastCells != null && b.lastCells < this.roles.length - 1 && b.lastCells < this.lastWidth)
+      this.warnings.push(`truncated: the last indicator row of ${label} has ${b.lastCells} of ${this.roles.length} cells`);
+    const vals = [p.plan_q1, p.plan_q2, p.plan_q3, p.plan_q4];
+    p.plan_unit = detectPlanUnit(vals, b.planRaw, p.budget_wan, [b.planHeader, ...b.planLabels].filter((x): x is string => !!x));
+    if (b.planRaw.some((x) => x != null)) p.plan_raw = JSON.stringify(b.planRaw);
+    if (b.planLabels.some((x) => x != null)) p.plan_labels = JSON.stringify(b.planLabels);
+    p.plan_header = b.planHeader;
+    this.projects.push(p);
+    b.goals.forEach((text, i) => this.goals.push({ project_seq: p.project_seq, goal_seq: i + 1, text, ...(b.goalProv ?? prov0(p)) }));
+    this.indicators.push(...b.indicators);
+  }
+
+  /** Feed one table's rows. */
+  table(rows: RowView[], ctx: ProjectContext) {
+    // A table that continues the previous one's indicator columns (page break without a repeated header).
+    const first = rows[0];
+    const continues =
+      this.cur && this.roles && this.mode === 'indicators' && !ctx.titleChanged && first && Math.abs(first.cells.length - this.lastWidth) <= 1;
+    if (!continues) {
+      this.mode = 'none';
+      this.pendingPlan = null;
+      this.pendingPurpose = false;
+      this.goalsOpen = false;
+    }
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i];
+      const keys = r.cells.map((c) => c.key);
+      if (isIndicatorHeader(keys)) {
+        const repeated = this.cur && this.cur.indicators.length > 0 && !this.headSinceIndicators && !ctx.titleChanged;
+        if (!this.cur || (this.cur.indicators.length > 0 && !repeated)) this.start(r, ctx);
+        const next = rows[i + 1];
+        const sub = next && isSubHeader(next) ? next : null;
+        this.roles = columnRoles(r, sub);
+        if (sub) i++;
+        this.mode = 'indicators';
+        this.pendingPlan = null;
+        this.pendingPurpose = false;
+        this.goalsOpen = false;
+        this.lastWidth = r.cells.length;
+        continue;
+      }
+      const cells = logical(r);
+      const labels = cells.map((c) => (c.spannedDown ? null : headRole(c.key)));
+      if (labels.includes('code') || labels.includes('name')) {
+        const b = this.cur;
+        const clash =
+          b &&
+          (b.indicators.length > 0 ||
+            (labels.includes('code') && b.project.code) ||
+            (labels.includes('name') && b.project.name && !ctx.title?.includes(b.project.name ?? '\u0000') && b.project.code) ||
+            (labels.includes('name') && b.project.name && labels.includes('code')));
+        if (!b || clash) this.start(r, { ...ctx, title: null });
+        else this.headSinceIndicators = true;
+        this.mode = 'head';
+        this.headRow(r, cells, labels);
+        continue;
+      }
+      if (labels.some((l) => l && l !== 'ignore') && this.mode !== 'indicators') {
+        if (!this.cur) this.start(r, ctx);
+        this.mode = 'head';
+        this.headSinceIndicators = true;
+        this.headRow(r, cells, labels);
+        continue;
+      }
+      if (this.mode === 'head' && this.cur) {
+        this.headContinuation(r, cells);
+        continue;
+      }
+      if (this.mode === 'indicators' && this.cur && this.roles) {
+        if (nonEmpty(r).length === 0) continue;
+        if (isTitleRow(r)) {
+          // A lone title row (预算项目绩效信息表, a unit line) ends the indicator block.
+          this.mode = 'none';
+          continue;
+        }
+        this.indicatorRow(r);
+        this.lastWidth = Math.max(this.lastWidth, r.cells.length);
+      }
+    }
+  }
+
+  private headRow(r: RowView, cells: ViewCell[], labels: (ReturnType<typeof headRole> | null)[]) {
+    const b = this.cur!;
+    const p = b.project;
+    const valueAfter = (i: number): { cell: ViewCell; idx: number } | null => {
+      for (let j = i + 1; j < cells.length; j++) {
+        const c = cells[j];
+        if (!c.text || c.spannedDown) continue;
+        if (labels[j] && labels[j] !== 'ignore') return null;
+        return { cell: c, idx: j };
+      }
+      return null;
+    };
+    this.goalsOpen = false;
+    this.pendingPurpose = false;
+    this.pendingPlan = null;
+    for (let i = 0; i < cells.length; i++) {
+      const role = labels[i];
+      const c = cells[i];
+      if (!role || role === 'ignore' || c.spannedDown) continue;
+      const v = valueAfter(i);
+      switch (role) {
+        case 'code':
+          if (v) p.code = v.cell.text.replace(/^[[［【]|[\]］】]$/g, '').replace(/\s+/g, '');
+          break;
+        case 'name':
+          if (v) p.name = v.cell.text;
+          break;
+        case 'budget': {
+          const inCell = parseAmountWan(c.text.replace(/^[^\d]*/, '') || null);
+          p.budget_wan = inCell ?? (v ? parseAmountWan(v.cell.text) : null);
+          break;
+        }
+        case 'fiscal': {
+          const inCell = /\d/.test(c.text) ? parseAmountWan(c.text.replace(/^[^\d]*/, '')) : null;
+          p.fiscal_wan = inCell ?? (v ? parseAmountWan(v.cell.text) : null);
+          break;
+        }
+        case 'other': {
+          const inCell = /\d/.test(c.text) ? parseAmountWan(c.text.replace(/^[^\d]*/, '')) : null;
+          p.other_wan = inCell ?? (v ? parseAmountWan(v.cell.text) : null);
+          break;
+        }
+        case 'purpose':
+          if (v && !/^\d/.test(v.cell.text)) p.purpose = v.cell.text;
+          else this.pendingPurpose = true;
+          break;
+        case 'plan': {
+          const qs: { pos: number; q: number; label: string }[] = [];
+          r.cells.forEach((cc, pos) => {
+            const q = cc.spannedRight ? null : quarterOf(cc.key);
+            if (q != null) qs.push({ pos, q, label: cc.text });
+          });
+          for (const x of qs) b.planLabels[x.q] = x.label;
+          this.pendingPlan = qs.length ? qs : null;
+          b.planHeader = c.text;
+          break;
+        }
+        case 'goals': {
+          const texts = cells.slice(i + 1).filter((x) => x.text && !x.spannedDown && !isGoalLabel(x.key));
+          for (const t of texts) this.addGoals(t.raw, r);
+          this.goalsOpen = true;
+          i = cells.length;
+          break;
+        }
+      }
+    }
+  }
+
+  private addGoals(raw: string, r: RowView) {
+    const b = this.cur!;
+    const gs = splitGoals(raw);
+    if (gs.length && !b.goalProv) b.goalProv = prov(r);
+    b.goals.push(...gs);
+  }
+
+  /** A row whose first cell is empty (or merged from above) continues the head block. */
+  private headContinuation(r: RowView, cells: ViewCell[]) {
+    const b = this.cur!;
+    const p = b.project;
+    if (this.pendingPlan) {
+      const raw = this.pendingPlan.map((x) => cellAt(r, x.pos));
+      if (raw.some((x) => x && /\d/.test(x))) {
+        for (const [k, x] of this.pendingPlan.entries()) {
+          const t = raw[k];
+          b.planRaw[x.q] = t || null;
+          const n = t ? Number((t.match(/[-+]?\d+(?:\.\d+)?/) ?? [''])[0]) : NaN;
+          const v = t && /\d/.test(t) ? n : null;
+          if (x.q === 0) p.plan_q1 = v;
+          else if (x.q === 1) p.plan_q2 = v;
+          else if (x.q === 2) p.plan_q3 = v;
+          else p.plan_q4 = v;
+        }
+        this.pendingPlan = null;
+        return;
+      }
+      this.pendingPlan = null;
+    }
+    const texts = cells.filter((c) => c.text && !c.spannedDown && !isGoalLabel(c.key));
+    if (!texts.length) return;
+    if (this.goalsOpen) {
+      for (const t of texts) this.addGoals(t.raw, r);
+      return;
+    }
+    if (this.pendingPurpose && !p.purpose) {
+      p.purpose = texts.map((t) => t.text).join('');
+      this.pendingPurpose = false;
+    }
+  }
+
+  private indicatorRow(r: RowView) {
+    const b = this.cur!;
+    const roles = this.roles!;
+    const get = (role: IndicatorRole): { text: string; down: boolean; present: boolean } => {
+      const idx = roles.indexOf(role);
+      if (idx < 0 || idx >= r.cells.length) return { text: '', down: false, present: idx >= 0 };
+      const c = r.cells[idx];
+      return { text: c.text, down: c.spannedDown, present: true };
+    };
+    const prev = b.indicators[b.indicators.length - 1];
+    const l1 = get('level1');
+    const l2 = get('level2');
+    const level1_carried = (!l1.text || l1.down) && !!prev?.level1;
+    const level2_carried = (!l2.text || l2.down) && !!prev?.level2 && (!l1.text || l1.down);
+    const level1 = l1.text && !l1.down ? l1.text : level1_carried ? prev!.level1 : l1.text || null;
+    const level2 = l2.text && !l2.down ? l2.text : level2_carried ? prev!.level2 : l2.text || null;
+    const level3 = get('level3').text || null;
+    const description = get('description').text || null;
+    const opCol = get('op');
+    const numCol = get('value_num');
+    const unitCol = get('measure_unit');
+    let valueText = get('value').text || null;
+    let splitColumns = false;
+    if (!valueText && (opCol.present || numCol.present)) {
+      valueText = `${opCol.text}${numCol.text}${numCol.text ? unitCol.text : ''}` || null;
+      splitColumns = opCol.present && numCol.present;
+    }
+    const parsed = parseIndicatorValue(valueText, { unit: !splitColumns && unitCol.text ? unitCol.text : null });
+    if (splitColumns && parsed.value_raw) parsed.value_cleaning = [parsed.value_cleaning, 'joined-columns'].filter(Boolean).join(',');
+    const basisCol = get('basis');
+    const scoring = get('scoring_rule').text || null;
+    const extra: Record<string, string> = {};
+    roles.forEach((role, idx) => {
+      if (role.startsWith('extra:') && r.cells[idx]?.text) extra[role.slice(6) || `col${idx + 1}`] = r.cells[idx].text;
+    });
+    for (let idx = roles.length; idx < r.cells.length; idx++) if (r.cells[idx].text) extra[`col${idx + 1}`] = r.cells[idx].text;
+    if (!level3 && !description && parsed.value_kind === 'empty' && !basisCol.text) return;
+    const weightText = get('weight').text;
+    const weight = weightText && /\d/.test(weightText) ? Number(weightText.match(/\d+(?:\.\d+)?/)![0]) : null;
+    b.indicators.push({
+      project_seq: b.project.project_seq,
+      indicator_seq: b.indicators.length + 1,
+      level1,
+      level2,
+      level3,
+      description,
+      ...parsed,
+      basis: basisCol.text || (basisCol.present ? null : scoring),
+      level1_carried,
+      level2_carried,
+      weight,
+      nature: get('nature').text || null,
+      measure_unit: unitCol.text || null,
+      scoring_rule: scoring,
+      value_type: get('value_type').text || null,
+      period_value: get('period_value').text || null,
+      extra: Object.keys(extra).length ? JSON.stringify(extra) : null,
+      ocr_confidence: r.ocr,
+      ...prov(r),
+    });
+    this.headSinceIndicators = false;
+    b.lastCells = r.cells.length;
+  }
+
+  /** Called when narrative text appears between tables. */
+  text() {
+    this.goalsOpen = false;
+  }
+}
+
+const prov0 = (p: ProjectRow): Provenance => ({ page: p.page, table_no: p.table_no, row_no: p.row_no, line_no: p.line_no });
+
+function cellAt(r: RowView, pos: number): string | null {
+  const c = r.cells[pos];
+  return c && c.text && !c.spannedDown ? c.text : null;
+}
+
+function isSubHeader(r: RowView): boolean {
+  const filled = r.cells.filter((c) => c.text && !c.spannedDown && !c.spannedRight);
+  if (!filled.length) return false;
+  return filled.every((c) => {
+    const role = indicatorRole(c.key);
+    return role === 'op' || role === 'value_num' || role === 'measure_unit' || role === 'weight' || role === 'value' || role === 'period_value' || role === 'nature';
+  });
+}
+
+function isTitleRow(r: RowView): boolean {
+  const t = r.cells.map((c) => c.text).filter(Boolean);
+  return t.length === 1 && /(?:表|单位[:：]|万元)$/.test(t[0]);
+}
+
+/** Column roles from the header row, refined by a sub-header row (符号 | 值 | 单位 under 指标值). */
+export function columnRoles(header: RowView, sub: RowView | null): ColumnRole[] {
+  const headerRoles: ColumnRole[] = header.cells.map((c, i) => indicatorRole(c.key) ?? (`extra:${c.text || `col${i + 1}`}` as ColumnRole));
+  // Horizontal span duplicates of the same header repeat its role.
+  if (!sub) return headerRoles;
+  const subRole = (c: ViewCell | undefined) => (c && c.text && !c.spannedDown && !c.spannedRight ? indicatorRole(c.key) : null);
+  if (sub.cells.length === header.cells.length) {
+    return header.cells.map((_, i) => {
+      const sr = subRole(sub.cells[i]);
+      return sr && sr !== 'value' ? sr : headerRoles[i];
+    });
+  }
+  // Jagged rows (text dumps): the sub-labels expand the header cell above them.
+  const roles: ColumnRole[] = [];
+  let hp = 0;
+  let inSub = false;
+  sub.cells.forEach((c, i) => {
+    const sr = subRole(c);
+    if (sr && sr !== 'value') {
+      inSub = true;
+      roles[i] = sr;
+    } else {
+      if (inSub) {
+        hp++;
+        inSub = false;
+      }
+      roles[i] = headerRoles[hp++] ?? (`extra:col${i + 1}` as ColumnRole);
+    }
+  });
+  return roles;
+}
+
+/** `1、安全生产应急保障金项目绩效目标表` → 安全生产应急保障金 */
+export function projectNameFromTitle(title: string): string | null {
+  const t = key(title)
+    .replace(/^(?:[（(]?\d{1,3}[)）、.．]|[一二三四五六七八九十]+、)/, '')
+    .replace(/(?:项目)?(?:支出)?(?:绩效目标(?:申报)?表|绩效目标|绩效信息表)$/, '')
+    .replace(/项目$/, '');
+  return t && t.length <= 60 && !/^(?:部门预算|预算项目)$/.test(t) ? t : null;
+}
