@@ -4,7 +4,9 @@ import { register as ingest } from './ingest.ts';
 import { register as sql } from './sql.ts';
 import { register as start } from './start.ts';
 import { register as bench } from './bench.ts';
+import { register as crawl } from './crawl.ts';
 import { register as exportCmd } from './export.ts';
 import { register as snapshot } from './snapshot.ts';
+import { register as notebooks } from './notebooks.ts';
 
-export const COMMANDS: ((program: Command) => void)[] = [start, ingest, sql, bench, exportCmd, snapshot];
+export const COMMANDS: ((program: Command) => void)[] = [start, ingest, sql, bench, exportCmd, snapshot, crawl, notebooks];

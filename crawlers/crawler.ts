@@ -1,0 +1,643 @@
+/**
+ * The crawler: a persistent frontier (frontier.ts) drained into one p-queue per host, each
+ * request passing safety (allowed hosts, schemes, addresses), robots.txt (Disallow and
+ * Crawl-delay), a per-host gate that spaces requests by the larger of the source's delay and
+ * Crawl-delay, conditional GET from the validators of the last fetch, retries with exponential
+ * backoff and jitter (Retry-After honoured on 429 / 503), bounded redirects with loop detection,
+ * and anti-bot challenge detection. Bodies go to the content-addressed store, every exchange to
+ * WARC, every final outcome to the frontier journal (the fetch record).
+ */
+import PQueue from 'p-queue';
+import robotsParser from 'robots-parser';
+import { createHash } from 'node:crypto';
+import { decodeText } from '../extract/decode.ts';
+import { detectChallenge } from './antibot.ts';
+import type { ResolvedSource } from './config.ts';
+import { discoverLinks, pageTitle } from './discover.ts';
+import { filenameFromDisposition, filenameFromUrl } from './filename.ts';
+import { Frontier } from './frontier.ts';
+import { header, HttpClient, HttpError, type HttpResponse } from './http.ts';
+import { checkUrl, hostAllowed, SafetyError } from './safety.ts';
+import { RawStore } from './store.ts';
+import { requestKey, type CrawlRequest, type FetchRecord, type LinkKind } from './types.ts';
+import type { BrowserPool } from './browser.ts';
+
+export interface CrawlLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+}
+
+export interface CrawlOptions {
+  storeDir: string;
+  sources: ResolvedSource[];
+  /** Frontier identity; defaults to a digest of the sources' names and start URLs. */
+  job?: string;
+  logger?: CrawlLogger;
+  /** Called with each final fetch record as it completes. */
+  onRecord?: (rec: FetchRecord) => void;
+  /** Show a progress line on stderr (TTY). */
+  progress?: boolean;
+  /** Start a browser only when a source needs one. Injected for tests; defaults to crawlers/browser.ts. */
+  browserFactory?: () => Promise<BrowserPool>;
+  /** Stop scheduling new requests when aborted (in-flight ones finish). */
+  signal?: AbortSignal;
+}
+
+export interface CrawlSummary {
+  job: string;
+  resumed: boolean;
+  requests: number;
+  new: number;
+  changed: number;
+  unchanged: number;
+  failed: number;
+  skipped: number;
+  failedByReason: Record<string, number>;
+  skippedByReason: Record<string, number>;
+  /** Anti-bot challenges per host, by kind. */
+  challengesByHost: Record<string, Record<string, number>>;
+  attachments: number;
+  bytesFetched: number;
+  seconds: number;
+  /** Links seen pointing outside the allowed hosts (never fetched). */
+  offsiteLinks: number;
+}
+
+export interface CrawlResult {
+  job: string;
+  resumed: boolean;
+  records: FetchRecord[];
+  summary: CrawlSummary;
+  storeDir: string;
+}
+
+interface Host {
+  origin: string;
+  queue: PQueue;
+  delayMs: number;
+  next: number;
+  robots: Promise<ReturnType<typeof robotsParser> | 'disallow-all' | null> | null;
+  cookies: Map<string, string>;
+  challenges: number;
+  blocked: boolean;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const RETRY_STATUS = new Set([429, 500, 502, 503, 504]);
+const RETRY_REASONS = new Set(['connect_timeout', 'headers_timeout', 'body_timeout', 'timeout', 'truncated', 'connection_reset', 'connection_refused', 'network']);
+
+export function jobId(sources: ResolvedSource[]): string {
+  const ident = sources.map((s) => `${s.name} ${[...s.startUrls].sort().join(' ')}`).sort().join('\n');
+  return createHash('sha256').update(ident).digest('hex').slice(0, 24);
+}
+
+/** Seconds (or an HTTP date) in Retry-After → milliseconds, or null. */
+export function parseRetryAfter(v: string | null, now = Date.now()): number | null {
+  if (!v) return null;
+  if (/^\s*\d+(\.\d+)?\s*$/.test(v)) return Math.round(Number(v) * 1000);
+  const t = Date.parse(v);
+  return Number.isFinite(t) ? Math.max(0, t - now) : null;
+}
+
+const isHtmlish = (ct: string | null, body: Uint8Array) => {
+  if (ct && /html|xml/i.test(ct)) return true;
+  if (ct && !/text\/plain|octet-stream/i.test(ct)) return false;
+  const head = Buffer.from(body.subarray(0, 512)).toString('latin1').trimStart().toLowerCase();
+  return head.startsWith('<!doctype html') || head.startsWith('<html') || head.startsWith('<datastore') || head.startsWith('<?xml');
+};
+
+/** Decode an HTML page: the <meta> charset and the header's are both only claims; decode.ts checks them against the bytes. */
+export function decodeHtml(body: Uint8Array, contentType: string | null): { text: string; encoding: string } {
+  const head = Buffer.from(body.subarray(0, 4096)).toString('latin1');
+  const meta = /<meta[^>]+charset\s*=\s*["']?\s*([\w-]+)/i.exec(head)?.[1] ?? /encoding=["']([\w-]+)["']/i.exec(head)?.[1] ?? null;
+  const hdr = contentType ? /charset\s*=\s*["']?([\w-]+)/i.exec(contentType)?.[1] ?? null : null;
+  return decodeText(body, meta ?? hdr);
+}
+
+export class Crawler {
+  readonly store: RawStore;
+  readonly job: string;
+  private frontier!: Frontier;
+  private http: HttpClient;
+  private hosts = new Map<string, Host>();
+  private sources: Map<string, ResolvedSource>;
+  private perSourceAdds = new Map<string, number>();
+  private inflight = 0;
+  private finished!: () => void;
+  private browser: Promise<BrowserPool> | null = null;
+  private robotsRecords = 0;
+  private offsite = 0;
+  private bytes = 0;
+  private doneThisRun = 0;
+  private t0 = 0;
+  private lastProgress = 0;
+
+  constructor(readonly opts: CrawlOptions) {
+    this.store = new RawStore(opts.storeDir);
+    this.job = opts.job ?? jobId(opts.sources);
+    this.sources = new Map(opts.sources.map((s) => [s.name, s]));
+    const strictest = (f: (s: ResolvedSource) => number, pick: (...n: number[]) => number) => pick(...opts.sources.map(f));
+    this.http = new HttpClient({
+      connectTimeoutMs: strictest((s) => s.connectTimeoutMs, Math.max),
+      headersTimeoutMs: strictest((s) => s.headersTimeoutMs, Math.max),
+      bodyTimeoutMs: strictest((s) => s.bodyTimeoutMs, Math.max),
+      totalTimeoutMs: strictest((s) => s.totalTimeoutMs, Math.max),
+      maxBytes: strictest((s) => s.maxBytes, Math.max),
+    });
+  }
+
+  private host(url: URL, src: ResolvedSource): Host {
+    const origin = url.origin;
+    let h = this.hosts.get(origin);
+    if (!h) {
+      h = { origin, queue: new PQueue({ concurrency: src.concurrencyPerHost }), delayMs: src.delayMs, next: 0, robots: null, cookies: new Map(), challenges: 0, blocked: false };
+      this.hosts.set(origin, h);
+    } else h.delayMs = Math.max(h.delayMs, src.delayMs);
+    return h;
+  }
+
+  /** Wait for this host's next slot, then reserve the one after it. */
+  private async turn(h: Host) {
+    const now = Date.now();
+    const at = Math.max(now, h.next);
+    h.next = at + h.delayMs;
+    if (at > now) await sleep(at - now);
+  }
+
+  private log(level: 'info' | 'warn', obj: object, msg: string) {
+    this.opts.logger?.[level](obj, msg);
+  }
+
+  async run(): Promise<CrawlResult> {
+    this.t0 = Date.now();
+    this.frontier = new Frontier(this.store.stateDir, this.job);
+    this.store.openWarc(this.job);
+    // Validators of fetches done before a crash whose validators line was lost.
+    for (const r of this.frontier.doneRecords())
+      if (r.sha256 && r.kind !== 'robots')
+        this.store.adoptValidators({ key: r.key, sha256: r.sha256, etag: r.etag, last_modified: r.last_modified, content_type: r.content_type, filename: r.filename, at: r.fetched_at });
+    for (const src of this.sources.values())
+      for (const url of src.startUrls) this.enqueue({ url, method: 'GET', kind: 'listing', depth: 0, source: src.name, browser: this.needsBrowser(src, url) });
+    this.log('info', { job: this.job, resumed: this.frontier.resumed, ...this.frontier.counts }, this.frontier.resumed ? 'resuming crawl' : 'starting crawl');
+    const done = new Promise<void>((r) => (this.finished = r));
+    this.pump();
+    await done;
+    const complete = !this.opts.signal?.aborted;
+    if (complete) this.frontier.finish();
+    if (this.browser) await (await this.browser).close().catch(() => {});
+    await this.http.close();
+    if (this.opts.progress) process.stderr.write('\n');
+    const records = this.frontier.records();
+    return { job: this.job, resumed: this.frontier.resumed, records, summary: this.summarize(records), storeDir: this.opts.storeDir };
+  }
+
+  private needsBrowser(src: ResolvedSource, url: string) {
+    return src.browser === true || (Array.isArray(src.browser) && src.browser.some((r) => r.test(url)));
+  }
+
+  private enqueue(req: CrawlRequest) {
+    const src = this.sources.get(req.source)!;
+    const n = this.perSourceAdds.get(src.name) ?? 0;
+    if (n >= src.maxRequests) return;
+    if (this.frontier.add(req)) this.perSourceAdds.set(src.name, n + 1);
+  }
+
+  private pump() {
+    if (this.opts.signal?.aborted) {
+      if (this.inflight === 0) this.finished();
+      return;
+    }
+    for (const req of this.frontier.drain()) {
+      let url: URL;
+      try {
+        url = new URL(req.url);
+      } catch {
+        continue;
+      }
+      const src = this.sources.get(req.source);
+      if (!src) continue;
+      const h = this.host(url, src);
+      this.inflight++;
+      void h.queue
+        .add(() => this.process(req, src, h))
+        .catch((e) => this.log('warn', { url: req.url, err: String(e) }, 'unexpected crawler error'))
+        .finally(() => {
+          this.inflight--;
+          this.pump();
+        });
+    }
+    if (this.inflight === 0) this.finished();
+  }
+
+  private baseRecord(req: CrawlRequest, url: string): FetchRecord {
+    let host = '';
+    try {
+      host = new URL(url).host;
+    } catch {
+      /* ignore */
+    }
+    return {
+      key: requestKey(req),
+      url: req.url,
+      method: req.method,
+      final_url: null,
+      kind: req.kind,
+      source: req.source,
+      host,
+      depth: req.depth,
+      referer: req.referer ?? null,
+      anchor: req.anchor ?? null,
+      status: null,
+      outcome: 'failed',
+      reason: null,
+      error: null,
+      bytes: null,
+      sha256: null,
+      content_type: null,
+      etag: null,
+      last_modified: null,
+      filename: null,
+      encoding: null,
+      attempts: 0,
+      redirects: 0,
+      elapsed_ms: 0,
+      fetched_at: new Date().toISOString(),
+      links: 0,
+    };
+  }
+
+  private finish(rec: FetchRecord, t0: number) {
+    rec.elapsed_ms = Math.round(performance.now() - t0);
+    this.frontier.markDone(rec);
+    this.doneThisRun++;
+    this.opts.onRecord?.(rec);
+    if (this.opts.logger) this.log(rec.outcome === 'failed' ? 'warn' : 'info', { url: rec.url, kind: rec.kind, status: rec.status, outcome: rec.outcome, reason: rec.reason, bytes: rec.bytes, ms: rec.elapsed_ms }, 'fetch');
+    if (this.opts.progress && Date.now() - this.lastProgress > 200) {
+      this.lastProgress = Date.now();
+      const c = this.frontier.counts;
+      const rate = this.doneThisRun / Math.max(0.001, (Date.now() - this.t0) / 1000);
+      const w = 30;
+      const filled = Math.round((c.done / Math.max(1, c.added)) * w);
+      process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(w - filled)}] ${c.done}/${c.added} requests, ${rate.toFixed(1)}/s, ${(this.bytes / 1e6).toFixed(1)} MB   `);
+    }
+  }
+
+  private policy(src: ResolvedSource) {
+    return { allowedHosts: src.allowedHosts, allowedSchemes: src.allowedSchemes, allowPrivateAddresses: src.allowPrivateAddresses };
+  }
+
+  /** robots.txt of a host, fetched once per process (RFC 9309: 4xx → allow all; 5xx / unreachable → disallow all). */
+  private robots(h: Host, src: ResolvedSource) {
+    if (!h.robots)
+      h.robots = (async () => {
+        const url = `${h.origin}/robots.txt`;
+        const req: CrawlRequest = { url, method: 'GET', kind: 'robots', depth: 0, source: src.name };
+        const t0 = performance.now();
+        const rec = this.baseRecord(req, url);
+        rec.key = `robots ${h.origin} #${this.frontier.starts}.${this.robotsRecords++}`;
+        let result: ReturnType<typeof robotsParser> | 'disallow-all' | null = null;
+        try {
+          const { res, finalUrl, attempts } = await this.exchangeWithRetries(req, src, h, {});
+          rec.status = res.status;
+          rec.final_url = finalUrl;
+          rec.attempts = attempts;
+          rec.bytes = res.body.length;
+          if (res.status >= 200 && res.status < 300) {
+            result = robotsParser(url, res.body.toString('utf8'));
+            const cd = result.getCrawlDelay(src.userAgent);
+            if (cd !== undefined) h.delayMs = Math.max(h.delayMs, cd * 1000);
+            rec.outcome = 'unchanged';
+          } else if (res.status >= 500) {
+            result = 'disallow-all';
+            rec.reason = `robots_http_${res.status}`;
+          } else rec.outcome = 'unchanged';
+          if (rec.outcome !== 'failed') rec.reason = null;
+        } catch (e) {
+          rec.reason = e instanceof HttpError ? e.reason : 'error';
+          rec.error = (e as Error).message;
+          result = 'disallow-all';
+        }
+        this.finish(rec, t0);
+        return result;
+      })();
+    return h.robots;
+  }
+
+  private async allowedByRobots(url: URL, src: ResolvedSource, h: Host): Promise<boolean> {
+    const r = await this.robots(h, src);
+    if (r === 'disallow-all') return false;
+    if (!r) return true;
+    return r.isAllowed(url.toString(), src.userAgent) !== false;
+  }
+
+  /**
+   * One logical fetch: redirects (bounded, each hop checked for safety and robots) inside retries
+   * (backoff with jitter, Retry-After). Returns the final response, or throws HttpError.
+   */
+  private async exchangeWithRetries(
+    req: CrawlRequest,
+    src: ResolvedSource,
+    h0: Host,
+    extraHeaders: Record<string, string>,
+  ): Promise<{ res: HttpResponse; finalUrl: string; attempts: number; redirects: number; host: Host }> {
+    let attempt = 0;
+    for (;;) {
+      attempt++;
+      let url = req.url;
+      let method = req.method;
+      let body = req.body;
+      let h = h0;
+      const seen = new Set<string>([`${method} ${url}`]);
+      let redirects = 0;
+      try {
+        for (;;) {
+          await this.turn(h);
+          const headers: Record<string, string> = {
+            'user-agent': src.userAgent,
+            accept: req.kind === 'attachment' ? '*/*' : 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',
+            'accept-language': 'zh-CN,zh;q=0.9',
+            ...(req.referer ? { referer: req.referer } : {}),
+            ...(method === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded; charset=UTF-8' } : {}),
+            ...(redirects === 0 ? extraHeaders : {}),
+          };
+          if (h.cookies.size) headers.cookie = [...h.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+          let res: HttpResponse;
+          try {
+            res = await this.http.exchange(url, { method, headers, body, allowPrivate: src.allowPrivateAddresses, maxBytes: src.maxBytes });
+          } catch (e) {
+            // Record the failed exchange too (no payload).
+            await this.store
+              .writeExchange({ url, method, requestHeaders: headers, requestBody: body, status: 0, statusText: (e as HttpError).reason ?? 'error', responseHeaders: {}, payload: null })
+              .catch(() => {});
+            throw e;
+          }
+          this.bytes += res.body.length;
+          for (const c of [res.headers['set-cookie'] ?? []].flat()) {
+            const m = /^\s*([^=;\s]+)=([^;]*)/.exec(c);
+            if (m) h.cookies.set(m[1], m[2]);
+          }
+          const known = res.status === 200 && this.store.hasObject(createHash('sha256').update(res.body).digest('hex'));
+          await this.store.writeExchange({
+            url,
+            method,
+            requestHeaders: headers,
+            requestBody: body,
+            status: res.status,
+            statusText: res.statusText,
+            responseHeaders: res.headers,
+            payload: res.status === 304 ? null : res.body,
+            revisitOf: known ? { sha256: createHash('sha256').update(res.body).digest('hex'), url } : null,
+          });
+          const loc = header(res.headers, 'location');
+          if (res.status >= 300 && res.status < 400 && res.status !== 304 && loc) {
+            redirects++;
+            const next = new URL(loc, url).toString();
+            if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
+              method = 'GET';
+              body = undefined;
+            }
+            if (seen.has(`${method} ${next}`)) throw new HttpError('redirect_loop', `redirect loop at ${next}`, res.status);
+            if (redirects > src.maxRedirects) throw new HttpError('too_many_redirects', `more than ${src.maxRedirects} redirects`, res.status);
+            seen.add(`${method} ${next}`);
+            let nu: URL;
+            try {
+              nu = checkUrl(next, this.policy(src));
+            } catch (e) {
+              throw new HttpError(`redirect_${(e as SafetyError).reason ?? 'unsafe'}`, (e as Error).message, res.status);
+            }
+            h = this.host(nu, src);
+            if (req.kind !== 'robots' && !(await this.allowedByRobots(nu, src, h))) throw new HttpError('robots_disallow', `redirect target disallowed by robots.txt: ${next}`, res.status);
+            url = next;
+            continue;
+          }
+          return { res, finalUrl: url, attempts: attempt, redirects, host: h };
+        }
+      } catch (e) {
+        if (!(e instanceof HttpError) || !RETRY_REASONS.has(e.reason) || attempt > src.retries) {
+          if (e instanceof HttpError) (e as HttpError & { attempts?: number }).attempts = attempt;
+          throw e;
+        }
+        const wait = src.backoffMs * 2 ** (attempt - 1) * (1 + Math.random() * 0.5);
+        this.log('warn', { url: req.url, reason: e.reason, attempt, waitMs: Math.round(wait) }, 'retrying');
+        h0.next = Math.max(h0.next, Date.now() + wait);
+      }
+    }
+  }
+
+  private async process(req: CrawlRequest, src: ResolvedSource, h: Host) {
+    const key = requestKey(req);
+    if (this.frontier.isDone(key)) return;
+    const t0 = performance.now();
+    const rec = this.baseRecord(req, req.url);
+    let url: URL;
+    try {
+      url = checkUrl(req.url, this.policy(src));
+    } catch (e) {
+      rec.outcome = 'skipped';
+      rec.reason = (e as SafetyError).reason ?? 'unsafe';
+      rec.error = (e as Error).message;
+      return this.finish(rec, t0);
+    }
+    if (h.blocked) {
+      rec.outcome = 'skipped';
+      rec.reason = 'antibot_host_blocked';
+      return this.finish(rec, t0);
+    }
+    if (!(await this.allowedByRobots(url, src, h))) {
+      rec.outcome = 'skipped';
+      rec.reason = 'robots_disallow';
+      return this.finish(rec, t0);
+    }
+    const prev = this.store.getValidators(key);
+    const cond: Record<string, string> = {};
+    if (prev && this.store.hasObject(prev.sha256)) {
+      if (prev.etag) cond['if-none-match'] = prev.etag;
+      if (prev.last_modified) cond['if-modified-since'] = prev.last_modified;
+    }
+    // Retry loop around statuses (the exchange loop handles network errors and redirects).
+    let attempts = 0;
+    let res: HttpResponse | null = null;
+    let finalUrl = req.url;
+    for (;;) {
+      try {
+        const r = await this.exchangeWithRetries(req, src, h, cond);
+        attempts += r.attempts;
+        rec.redirects += r.redirects;
+        res = r.res;
+        finalUrl = r.finalUrl;
+      } catch (e) {
+        const he = e as HttpError & { attempts?: number };
+        rec.attempts = attempts + (he.attempts ?? 1);
+        rec.status = he.status ?? null;
+        rec.reason = he instanceof HttpError ? he.reason : 'error';
+        rec.error = he.message;
+        return this.finish(rec, t0);
+      }
+      rec.status = res.status;
+      const challenge = detectChallenge(res.status, res.headers, res.body);
+      if (challenge) {
+        h.challenges++;
+        if (h.challenges >= src.maxChallengesPerHost) h.blocked = true;
+        rec.attempts = attempts;
+        rec.reason = challenge;
+        rec.error = `anti-bot challenge (${challenge}) from ${url.host}; not bypassed`;
+        this.log('warn', { host: url.host, challenge }, 'anti-bot challenge detected');
+        return this.finish(rec, t0);
+      }
+      if (RETRY_STATUS.has(res.status) && attempts <= src.retries) {
+        const ra = parseRetryAfter(header(res.headers, 'retry-after'));
+        if (ra !== null && ra > src.maxRetryAfterMs) {
+          rec.attempts = attempts;
+          rec.reason = 'retry_after_too_long';
+          rec.error = `HTTP ${res.status} with Retry-After ${Math.round(ra / 1000)} s (limit ${src.maxRetryAfterMs / 1000} s)`;
+          return this.finish(rec, t0);
+        }
+        const backoff = src.backoffMs * 2 ** (attempts - 1) * (1 + Math.random() * 0.5);
+        const wait = Math.max(ra ?? 0, backoff);
+        this.log('warn', { url: req.url, status: res.status, retryAfterMs: ra, waitMs: Math.round(wait) }, 'retrying');
+        // Retry-After applies to the whole host.
+        h.next = Math.max(h.next, Date.now() + wait);
+        continue;
+      }
+      break;
+    }
+    rec.attempts = attempts;
+    rec.final_url = finalUrl;
+    rec.content_type = header(res.headers, 'content-type');
+    rec.etag = header(res.headers, 'etag');
+    rec.last_modified = header(res.headers, 'last-modified');
+    let body: Buffer;
+    if (res.status === 304 && prev) {
+      body = this.store.readObject(prev.sha256);
+      rec.outcome = 'unchanged';
+      rec.sha256 = prev.sha256;
+      rec.bytes = body.length;
+      rec.content_type ??= prev.content_type;
+      rec.etag ??= prev.etag;
+      rec.last_modified ??= prev.last_modified;
+      rec.filename = prev.filename;
+    } else if (res.status >= 200 && res.status < 300) {
+      body = res.body;
+      const { sha256 } = this.store.putObject(body);
+      rec.sha256 = sha256;
+      rec.bytes = body.length;
+      rec.outcome = !prev ? 'new' : prev.sha256 === sha256 ? 'unchanged' : 'changed';
+      rec.filename = filenameFromDisposition(header(res.headers, 'content-disposition')) ?? filenameFromUrl(finalUrl);
+    } else {
+      rec.reason = `http_${res.status}`;
+      rec.error = `HTTP ${res.status}`;
+      return this.finish(rec, t0);
+    }
+    this.store.setValidators({ key, sha256: rec.sha256!, etag: rec.etag, last_modified: rec.last_modified, content_type: rec.content_type, filename: rec.filename, at: rec.fetched_at });
+    if (req.kind !== 'attachment' && isHtmlish(rec.content_type, body)) {
+      const { text, encoding } = decodeHtml(body, rec.content_type);
+      rec.encoding = encoding;
+      if (!req.anchor) rec.anchor = pageTitle(text);
+      let links = discoverLinks(text, finalUrl, req.kind, src.patterns);
+      if (req.browser) {
+        try {
+          const rendered = await this.render(finalUrl, src, h);
+          links = [...links, ...discoverLinks(rendered, finalUrl, req.kind, src.patterns)];
+        } catch (e) {
+          this.log('warn', { url: finalUrl, err: (e as Error).message }, 'browser rendering failed');
+          rec.error = `browser: ${(e as Error).message}`;
+        }
+      }
+      rec.links = this.follow(links, req, src);
+    }
+    this.finish(rec, t0);
+  }
+
+  private follow(links: ReturnType<typeof discoverLinks>, req: CrawlRequest, src: ResolvedSource): number {
+    let n = 0;
+    for (const l of links) {
+      if (req.depth + 1 > src.maxDepth) break;
+      let u: URL;
+      try {
+        u = new URL(l.url);
+      } catch {
+        continue;
+      }
+      if (!hostAllowed(u, src.allowedHosts) || !src.allowedSchemes.includes(u.protocol.replace(':', ''))) {
+        this.offsite++;
+        continue;
+      }
+      n++;
+      this.enqueue({
+        url: l.url,
+        method: l.method,
+        body: l.body,
+        kind: l.kind,
+        depth: req.depth + 1,
+        source: src.name,
+        referer: req.url,
+        anchor: l.anchor,
+        browser: l.kind === 'listing' && this.needsBrowser(src, l.url) ? true : undefined,
+      });
+    }
+    return n;
+  }
+
+  private async render(url: string, src: ResolvedSource, h: Host): Promise<string> {
+    if (!this.browser) this.browser = (this.opts.browserFactory ?? (async () => new (await import('./browser.ts')).BrowserPool()))();
+    const pool = await this.browser;
+    await this.turn(h);
+    const { html, cookies } = await pool.render(url, {
+      cookies: [...h.cookies].map(([name, value]) => ({ name, value, url: h.origin })),
+      allow: (u) => {
+        try {
+          checkUrl(u, this.policy(src));
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      userAgent: src.userAgent,
+    });
+    for (const c of cookies) h.cookies.set(c.name, c.value);
+    await this.store.writeResource(url, 'text/html; charset=utf-8', Buffer.from(html, 'utf8'));
+    return html;
+  }
+
+  private summarize(records: FetchRecord[]): CrawlSummary {
+    const s: CrawlSummary = {
+      job: this.job,
+      resumed: this.frontier.resumed,
+      requests: 0,
+      new: 0,
+      changed: 0,
+      unchanged: 0,
+      failed: 0,
+      skipped: 0,
+      failedByReason: {},
+      skippedByReason: {},
+      challengesByHost: {},
+      attachments: 0,
+      bytesFetched: this.bytes,
+      seconds: (Date.now() - this.t0) / 1000,
+      offsiteLinks: this.offsite,
+    };
+    for (const r of records) {
+      if (r.kind === 'robots') {
+        if (r.outcome === 'failed') s.failedByReason[`robots:${r.reason}`] = (s.failedByReason[`robots:${r.reason}`] ?? 0) + 1;
+        continue;
+      }
+      s.requests++;
+      s[r.outcome]++;
+      if (r.kind === 'attachment' && r.sha256) s.attachments++;
+      if (r.outcome === 'failed') s.failedByReason[r.reason ?? 'unknown'] = (s.failedByReason[r.reason ?? 'unknown'] ?? 0) + 1;
+      if (r.outcome === 'skipped') s.skippedByReason[r.reason ?? 'unknown'] = (s.skippedByReason[r.reason ?? 'unknown'] ?? 0) + 1;
+      if (r.reason?.startsWith('antibot_')) {
+        const m = (s.challengesByHost[r.host] ??= {});
+        m[r.reason] = (m[r.reason] ?? 0) + 1;
+      }
+    }
+    return s;
+  }
+}
+
+export async function crawl(opts: CrawlOptions): Promise<CrawlResult> {
+  return new Crawler(opts).run();
+}
+
+export type { LinkKind };

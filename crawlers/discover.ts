@@ -1,0 +1,265 @@
+/**
+ * Link discovery on listing and detail pages, with no per-site code. What real Chinese
+ * government CMSs do (see ../shared/corpus/html):
+ *
+ *  - TRS WCM: `createPageHTML(4, 0, "index", "html")` writes pagination as index.html,
+ *    index_1.html … index_3.html; plain `index_N.html` links.
+ *  - Hanweb (大汉): listings ship their first records as `<datastore><recordset><record><![CDATA[
+ *    <li><a href=…>…]]></record>` inside a `<script type="text/xml">`, and the rest through POSTs to
+ *    `/module/web/jpage/dataproxy.jsp?startrecord=S&endrecord=E&perpage=P` with the column's
+ *    parameters (from `<nextgroup>` or the jpage call) as a form body.
+ *  - Generic: `?page=N` / `pageNo=` links with 共N页, "下一页" links.
+ *  - Attachments: a[href], onclick / window.open(…), iframe / embed / object, pdf.js viewer
+ *    `viewer.html?file=…`, download endpoints with a `fileName=` parameter.
+ */
+import * as cheerio from 'cheerio';
+import type { LinkKind } from './types.ts';
+
+export interface DiscoveredLink {
+  url: string;
+  method: 'GET' | 'POST';
+  body?: string;
+  kind: LinkKind;
+  anchor?: string;
+  /** How it was found (for debugging and tests). */
+  via: string;
+}
+
+export interface SourcePatterns {
+  listing: RegExp[];
+  detail: RegExp[];
+  attachment: RegExp[];
+  /** Links never followed. */
+  exclude: RegExp[];
+}
+
+export const EMPTY_PATTERNS: SourcePatterns = { listing: [], detail: [], attachment: [], exclude: [] };
+
+const ATTACHMENT_EXT = /\.(pdf|docx?|xlsx?|wps|et|ofd|zip|rar|7z|csv)$/i;
+const PAGE_EXT = /(\.s?html?|\.jsp|\.aspx?|\.php|\/)$/i;
+/** Anchor texts of budget disclosures (and their listings). */
+const BUDGET_WORDS = /预算|决算|绩效|三公|收支|财政拨款|部门整体|项目支出/;
+/** URL shapes of CMS article pages: TRS t20260212_123.html, Hanweb art_12_34.html, dated folders, content ids. */
+const ARTICLE_URL = /\/t\d{8}_\d+\.s?html?$|\/art_\d+_\d+\.html$|\/art\/\d{4}\/\d{1,2}\/\d{1,2}\/|\/\d{6}\/[^/]+\.s?html?$|\/content[_/]\d+|\/(info|detail|article|news)\/[^?]*\d{3,}|[?&](id|articleId|contentId|infoid)=\d+/i;
+const NEXT_WORDS = /^(下一页|下页|后一页|下一頁|next|>|»|›)$/i;
+const PAGE_PARAM = /([?&](?:page|pageNo|pageNum|pageIndex|currentPage|curPage|p|pn)=)(\d+)/i;
+const MAX_GENERATED_PAGES = 500;
+
+function resolve(href: string, base: string): string | null {
+  const h = href.trim().replace(/[\r\n\t]/g, '');
+  if (!h || /^(javascript:|mailto:|tel:|data:|#)/i.test(h)) return null;
+  try {
+    const u = new URL(h, base);
+    if (!/^https?:$/.test(u.protocol) && u.protocol !== 'file:') return null;
+    u.hash = '';
+    return u.toString();
+  } catch {
+    return null;
+  }
+}
+
+export function isAttachmentUrl(url: string, patterns: SourcePatterns = EMPTY_PATTERNS): boolean {
+  if (patterns.attachment.some((r) => r.test(url))) return true;
+  try {
+    const u = new URL(url);
+    if (ATTACHMENT_EXT.test(decodeURIComponent(u.pathname))) return true;
+    for (const k of ['fileName', 'filename', 'file', 'name', 'fileUrl']) {
+      const v = u.searchParams.get(k);
+      if (v && ATTACHMENT_EXT.test(v) && !/viewer/i.test(u.pathname)) return true;
+    }
+  } catch {
+    /* not a URL */
+  }
+  return false;
+}
+
+/** URLs quoted inside a script snippet (onclick, href="javascript:…"). */
+function urlsInScript(code: string): string[] {
+  const out: string[] = [];
+  for (const m of code.matchAll(/(?:window\.open|location(?:\.href)?\s*=|location\.assign|location\.replace|open[A-Z]\w*|download\w*|view\w*|show\w*)\s*\(?\s*['"]([^'"]+)['"]/g)) out.push(m[1]);
+  for (const m of code.matchAll(/['"]((?:https?:\/\/|\/|\.\.?\/)[^'"\s]+)['"]/g)) out.push(m[1]);
+  for (const m of code.matchAll(/['"]([^'"\s]+\.(?:pdf|docx?|xlsx?|wps|et|ofd|zip|rar))['"]/gi)) out.push(m[1]);
+  return [...new Set(out)];
+}
+
+/** pdf.js viewers: /pdfjs/web/viewer.html?file=/a/b.pdf → the file. */
+function viewerTarget(url: string): string | null {
+  try {
+    const u = new URL(url);
+    const f = u.searchParams.get('file');
+    if (f && /viewer|pdfjs|preview/i.test(u.pathname)) return new URL(f, u).toString();
+  } catch {
+    /* ignore */
+  }
+  return null;
+}
+
+interface Ctx {
+  base: string;
+  pageKind: LinkKind;
+  patterns: SourcePatterns;
+  out: Map<string, DiscoveredLink>;
+}
+
+function add(ctx: Ctx, raw: string | null | undefined, via: string, anchor?: string, force?: LinkKind) {
+  if (!raw) return;
+  const url = resolve(raw, ctx.base);
+  if (!url) return;
+  if (ctx.patterns.exclude.some((r) => r.test(url))) return;
+  const viewer = viewerTarget(url);
+  if (viewer) return add(ctx, viewer, `${via}+viewer`, anchor, 'attachment');
+  let kind: LinkKind | null = force ?? null;
+  const text = (anchor ?? '').replace(/\s+/g, ' ').trim();
+  if (!kind) {
+    if (isAttachmentUrl(url, ctx.patterns)) kind = 'attachment';
+    else if (ctx.patterns.listing.some((r) => r.test(url))) kind = 'listing';
+    else if (ctx.patterns.detail.some((r) => r.test(url))) kind = 'detail';
+    else if (ctx.pageKind === 'listing' && !ctx.patterns.detail.length) {
+      let path = '';
+      try {
+        path = new URL(url).pathname;
+      } catch {
+        /* ignore */
+      }
+      if (BUDGET_WORDS.test(text) && PAGE_EXT.test(path || '/')) kind = 'detail';
+      else if (ARTICLE_URL.test(url) && text.length >= 4) kind = 'detail';
+    }
+  }
+  if (!kind) return;
+  // Details only come from listings (or from configured patterns); a detail page yields attachments.
+  if (kind === 'detail' && ctx.pageKind !== 'listing' && !force && !ctx.patterns.detail.some((r) => r.test(url))) return;
+  const key = url;
+  const prev = ctx.out.get(key);
+  if (!prev || (kind === 'listing' && prev.kind !== 'listing')) ctx.out.set(key, { url, method: 'GET', kind, anchor: text || prev?.anchor || undefined, via });
+  else if (!prev.anchor && text) prev.anchor = text;
+}
+
+function trsPagination(ctx: Ctx, html: string) {
+  for (const m of html.matchAll(/createPageHTML\s*\(([^)]*)\)/g)) {
+    const args = m[1].split(',').map((s) => s.trim());
+    const nums = args.filter((a) => /^\d+$/.test(a)).map(Number);
+    const strs = args.filter((a) => /^['"][\w.-]+['"]$/.test(a)).map((a) => a.slice(1, -1));
+    if (!nums.length) continue;
+    const count = nums.length >= 3 ? nums[1] : nums[0]; // createPageHTML('div', count, cur, …) or (count, cur, …)
+    const ext = strs.find((s) => /^s?html?$|^jsp$/.test(s)) ?? 'html';
+    const name = strs.find((s) => s !== ext && !/^page|div$/i.test(s)) ?? 'index';
+    for (let i = 0; i < Math.min(count, MAX_GENERATED_PAGES); i++) add(ctx, i === 0 ? `${name}.${ext}` : `${name}_${i}.${ext}`, 'trs', undefined, 'listing');
+  }
+}
+
+/** Total pages printed on a listing: 共5页, 共 5 页, 1/5页, totalPage = 5. */
+function totalPages(html: string, text: string): number | null {
+  const m =
+    /共\s*(\d{1,4})\s*页/.exec(text) ??
+    /\d+\s*\/\s*(\d{1,4})\s*页/.exec(text) ??
+    /(?:totalPages?|pageCount|countPage|page_count)\s*[:=]\s*['"]?(\d{1,4})/i.exec(html);
+  return m ? Number(m[1]) : null;
+}
+
+function genericPagination(ctx: Ctx, $: cheerio.CheerioAPI, html: string) {
+  const pageText = $('body').text();
+  const total = totalPages(html, pageText);
+  $('a[href]').each((_, el) => {
+    const a = $(el);
+    const href = a.attr('href') ?? '';
+    const text = a.text().replace(/\s+/g, '').trim();
+    const url = resolve(href, ctx.base);
+    if (!url) return;
+    const pm = PAGE_PARAM.exec(url);
+    const idx = /\/(index|list|default)_(\d+)\.s?html?$/i.exec(url);
+    if (NEXT_WORDS.test(text) || /^(尾页|末页|末頁|last)$/i.test(text)) add(ctx, url, 'next-link', text, 'listing');
+    else if (pm || idx) add(ctx, url, 'page-link', text, 'listing');
+    if (total && total > 1) {
+      if (pm)
+        for (let i = 1; i <= Math.min(total, MAX_GENERATED_PAGES); i++) add(ctx, url.replace(PAGE_PARAM, `$1${i}`), 'page-total', undefined, 'listing');
+      if (idx)
+        for (let i = 1; i < Math.min(total, MAX_GENERATED_PAGES); i++)
+          add(ctx, url.replace(/_(\d+)(\.s?html?)$/i, `_${i}$2`), 'page-total', undefined, 'listing');
+    }
+  });
+}
+
+/** Hanweb jpage: CDATA records, and POST paging through dataproxy.jsp. */
+function hanweb(ctx: Ctx, html: string) {
+  const records = [...html.matchAll(/<record>\s*<!\[CDATA\[([\s\S]*?)\]\]>\s*<\/record>/gi)].map((m) => m[1]);
+  for (const frag of records) {
+    const $ = cheerio.load(frag);
+    $('a[href]').each((_, el) => add(ctx, $(el).attr('href'), 'hanweb-record', $(el).attr('title') || $(el).text(), ctx.pageKind === 'listing' ? undefined : undefined));
+  }
+  if (!/dataproxy\.jsp/i.test(html)) return;
+  // Column parameters: from <nextgroup>'s link, or from a jpage/param object literal.
+  const params = new URLSearchParams();
+  let proxy = '/module/web/jpage/dataproxy.jsp';
+  const ng = /<nextgroup>\s*<!\[CDATA\[[\s\S]*?href=["']([^"']*dataproxy\.jsp[^"']*)["']/i.exec(html);
+  if (ng) {
+    const u = new URL(ng[1].replace(/&amp;/g, '&'), ctx.base);
+    proxy = u.pathname;
+    for (const [k, v] of u.searchParams) if (!/^(page|startrecord|endrecord|perpage)$/i.test(k)) params.set(k, v.replace(/^'|'$/g, ''));
+  }
+  const pm = /proxyUrl\s*:\s*['"]([^'"]+)['"]/i.exec(html);
+  if (pm) proxy = pm[1];
+  const obj = /(?:param|params|data)\s*[:=]\s*\{([^}]*columnid[^}]*)\}/i.exec(html);
+  if (obj)
+    for (const m of obj[1].matchAll(/['"]?(\w+)['"]?\s*:\s*['"]?([^,'"}]*)['"]?/g)) if (!params.has(m[1])) params.set(m[1], m[2].trim());
+  if (!params.has('columnid')) return;
+  if (!params.has('col')) params.set('col', '1');
+  const total = Number(/totalRecord\s*[:=]\s*['"]?(\d+)/i.exec(html)?.[1] ?? 0);
+  const perPage = Number(/perPage\s*[:=]\s*['"]?(\d+)/i.exec(html)?.[1] ?? 15) || 15;
+  const group = Number(/groupSize\s*[:=]\s*['"]?(\d+)/i.exec(html)?.[1] ?? 3) || 3;
+  if (!total) return;
+  const step = perPage * group;
+  const body = params.toString();
+  for (let start = records.length + 1, n = 0; start <= total && n < MAX_GENERATED_PAGES; start += step, n++) {
+    const end = Math.min(total, start + step - 1);
+    const url = resolve(`${proxy}?startrecord=${start}&endrecord=${end}&perpage=${perPage}`, ctx.base);
+    if (url) ctx.out.set(`POST ${url} ${body}`, { url, method: 'POST', body, kind: 'listing', via: 'hanweb-dataproxy' });
+  }
+}
+
+/**
+ * Every link worth following on a page: pagination, detail pages (from listings), attachments.
+ * `pageKind` is what the page itself is; links outside the allowed hosts are filtered later by the crawler.
+ */
+export function discoverLinks(html: string, pageUrl: string, pageKind: LinkKind, patterns: SourcePatterns = EMPTY_PATTERNS): DiscoveredLink[] {
+  const $ = cheerio.load(html);
+  const baseHref = $('base[href]').attr('href');
+  const base = (baseHref && resolve(baseHref, pageUrl)) || pageUrl;
+  const ctx: Ctx = { base, pageKind, patterns, out: new Map() };
+  if (pageKind === 'listing') {
+    trsPagination(ctx, html);
+    genericPagination(ctx, $, html);
+  }
+  hanweb(ctx, html);
+  $('a[href], area[href]').each((_, el) => {
+    const a = $(el);
+    const href = a.attr('href') ?? '';
+    const text = a.attr('title') || a.text();
+    if (/^javascript:/i.test(href.trim())) for (const u of urlsInScript(href)) add(ctx, u, 'js-href', text);
+    else add(ctx, href, 'a', text);
+  });
+  $('[onclick]').each((_, el) => {
+    const e = $(el);
+    for (const u of urlsInScript(e.attr('onclick') ?? '')) add(ctx, u, 'onclick', e.attr('title') || e.text());
+  });
+  $('iframe[src], frame[src], embed[src]').each((_, el) => {
+    const src = $(el).attr('src');
+    const url = src ? resolve(src, base) : null;
+    if (!url) return;
+    if (isAttachmentUrl(url, patterns) || viewerTarget(url)) add(ctx, src, 'embed');
+    else add(ctx, src, 'iframe', undefined, pageKind === 'listing' ? 'listing' : 'detail');
+  });
+  $('object[data]').each((_, el) => add(ctx, $(el).attr('data'), 'object'));
+  // Inline scripts that build download links (e.g. var fileUrl = "/upload/…pdf").
+  $('script:not([src])').each((_, el) => {
+    const code = $(el).html() ?? '';
+    for (const m of code.matchAll(/['"]([^'"\s<>]+\.(?:pdf|docx?|xlsx?|wps|et|ofd))['"]/gi)) add(ctx, m[1], 'script', undefined, 'attachment');
+  });
+  return [...ctx.out.values()].filter((l) => l.url !== pageUrl || l.method === 'POST');
+}
+
+/** The `<title>` (or first heading) of a page, for department hints and logs. */
+export function pageTitle(html: string): string | null {
+  const $ = cheerio.load(html);
+  const t = ($('title').first().text() || $('h1').first().text()).replace(/\s+/g, ' ').trim();
+  return t || null;
+}
