@@ -10,7 +10,7 @@ import { budgetKindOf, headRole, isIndicatorHeader } from './headers.ts';
 import { detectMeta } from './meta.ts';
 import { ProjectParser } from './projects.ts';
 import { rowViews, type RowView } from './rows.ts';
-import type { NormalizedDoc, TableKind, TableRowSummary } from './types.ts';
+import type { NormalizedDoc, ProjectRow, TableKind, TableRowSummary } from './types.ts';
 
 export const TRANSFORM_VERSION = 'transform@1';
 
@@ -24,6 +24,22 @@ const singleCellTitle = (rows: RowView[]) =>
     .slice(0, 3)
     .map((r) => r.cells.map((c) => c.text).filter(Boolean))
     .find((t) => t.length === 1 && /表|目标/.test(t[0]))?.[0] ?? null;
+
+/**
+ * A plan ending at 100 for a budget of 100 could be percentages or amounts; a department fills
+ * every project's plan the same way, so such a plan takes the unit most of its siblings have.
+ */
+function resolveAmbiguousPlans(projects: ProjectRow[]) {
+  const ambiguous = (p: ProjectRow) => {
+    const nums = [p.plan_q1, p.plan_q2, p.plan_q3, p.plan_q4].filter((v): v is number => v != null);
+    return p.budget_wan != null && Math.abs(p.budget_wan - 100) < 0.01 && nums.length > 0 && Math.abs(Math.max(...nums) - 100) < 0.01 && !(p.plan_raw ?? '').includes('%');
+  };
+  const votes = { percent: 0, amount: 0 };
+  for (const p of projects) if (!ambiguous(p) && (p.plan_unit === 'percent' || p.plan_unit === 'amount')) votes[p.plan_unit]++;
+  if (votes.amount === votes.percent) return;
+  const unit = votes.amount > votes.percent ? 'amount' : 'percent';
+  for (const p of projects) if (ambiguous(p)) p.plan_unit = unit;
+}
 
 export function transformDocument(ex: ExtractedDoc, opts: TransformOptions = {}): NormalizedDoc {
   const meta = detectMeta(ex.blocks, opts.hints);
@@ -98,6 +114,7 @@ export function transformDocument(ex: ExtractedDoc, opts: TransformOptions = {})
     titleChanged = false;
   }
   parser.finish();
+  resolveAmbiguousPlans(parser.projects);
   doc.projects = parser.projects;
   doc.goals = parser.goals;
   doc.indicators = parser.indicators;
