@@ -1,0 +1,113 @@
+/**
+ * Year-over-year tables → `yoy_projects`, `yoy_indicators` (and the view `yoy_departments`).
+ *
+ * For each document, the previous year of the same department (document_departments, so renames
+ * are followed) is the latest earlier year that has a document. Projects are matched one-to-one
+ * between the two documents by mutual best score: same project code (1.0), same normalized name
+ * (0.99), else bigram Dice of the names (≥ nameThreshold). Indicators of matched projects are matched
+ * by their normalized 三级指标 (or description when there is none), in order of appearance.
+ *
+ * `change` of an indicator compares the target's ambition: for ≥ / = / unmarked targets a larger
+ * number is `raised`; for ceilings (≤, <: costs, time limits) a smaller number is `raised`.
+ * Text targets are `unchanged` when the normalized text is the same, else `changed_text`.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { rows } from '../db.ts';
+
+export async function buildYoy(conn: DuckDBConnection, opts: { nameThreshold?: number } = {}): Promise<{ pairs: number; projects: number; matched: number; indicators: number }> {
+  const th = opts.nameThreshold ?? 0.5;
+  const run = (sql: string) => conn.run(sql);
+  // Document pairs: each document and the department's best document of the latest earlier year.
+  await run(`CREATE OR REPLACE TEMP TABLE yy_docs AS
+    SELECT dd.doc_id, dd.dept_id, dd.year, coalesce(d.n_projects, 0) AS n_projects
+    FROM document_departments dd JOIN documents d USING (doc_id)
+    WHERE dd.year IS NOT NULL AND d.status IN ('ok', 'partial', 'low_confidence')`);
+  await run(`CREATE OR REPLACE TEMP TABLE yy_pair AS
+    SELECT c.doc_id, c.dept_id, c.year, p.prev_year, p.prev_doc_id FROM yy_docs c
+    JOIN (SELECT c.doc_id, max(o.year) AS prev_year, arg_max(o.doc_id, o.year * 100000 + o.n_projects) AS prev_doc_id
+          FROM yy_docs c JOIN yy_docs o ON o.dept_id = c.dept_id AND o.year < c.year GROUP BY c.doc_id) p USING (doc_id)`);
+  // Project candidates and their scores; keep mutual best matches.
+  await run(`CREATE OR REPLACE TEMP TABLE yy_cand AS
+    SELECT y.doc_id, c.project_seq, y.prev_doc_id, p.project_seq AS prev_project_seq,
+           CASE WHEN jx_norm(c.code) <> '' AND jx_norm(c.code) = jx_norm(p.code) THEN 1.0
+                WHEN jx_norm(c.name) <> '' AND jx_norm(c.name) = jx_norm(p.name) THEN 0.99
+                ELSE jx_dice(jx_norm(c.name), jx_norm(p.name)) END AS score,
+           CASE WHEN jx_norm(c.code) <> '' AND jx_norm(c.code) = jx_norm(p.code) THEN 'code'
+                WHEN jx_norm(c.name) <> '' AND jx_norm(c.name) = jx_norm(p.name) THEN 'name' ELSE 'fuzzy' END AS method,
+           jx_dice(jx_norm(c.name), jx_norm(p.name)) AS name_similarity
+    FROM yy_pair y
+    JOIN projects c ON c.doc_id = y.doc_id AND c.scope = 'project'
+    JOIN projects p ON p.doc_id = y.prev_doc_id AND p.scope = 'project'`);
+  await run(`CREATE OR REPLACE TEMP TABLE yy_match AS
+    SELECT * FROM (
+      SELECT *, row_number() OVER (PARTITION BY doc_id, project_seq ORDER BY score DESC, prev_project_seq) AS r1,
+                row_number() OVER (PARTITION BY prev_doc_id, prev_project_seq, doc_id ORDER BY score DESC, project_seq) AS r2
+      FROM yy_cand WHERE score >= ${th})
+    WHERE r1 = 1 AND r2 = 1`);
+  // Indicators of matched projects, matched by key and occurrence.
+  await run(`CREATE OR REPLACE TEMP TABLE yy_ind AS
+    SELECT doc_id, project_seq, indicator_seq, level3, description, value_raw, value_num, op,
+           coalesce(nullif(jx_norm(level3), ''), jx_norm(description)) AS k,
+           row_number() OVER (PARTITION BY doc_id, project_seq, coalesce(nullif(jx_norm(level3), ''), jx_norm(description)) ORDER BY indicator_seq) AS occ
+    FROM indicators`);
+  await run('BEGIN TRANSACTION');
+  try {
+    await run('DELETE FROM yoy_indicators');
+    await run('DELETE FROM yoy_projects');
+    await run(`INSERT INTO yoy_indicators
+      SELECT y.dept_id, y.year, y.prev_year, m.doc_id, m.project_seq, c.indicator_seq, m.prev_doc_id, m.prev_project_seq, p.indicator_seq,
+             coalesce(c.level3, c.description, p.level3, p.description), c.value_raw, p.value_raw, c.value_num, p.value_num,
+             CASE WHEN p.indicator_seq IS NULL THEN 'added'
+                  WHEN c.value_num IS NOT NULL AND p.value_num IS NOT NULL THEN
+                    CASE WHEN c.value_num = p.value_num THEN 'unchanged'
+                         WHEN (c.value_num > p.value_num) = (coalesce(c.op, p.op, '') NOT IN ('≤', '<', '<=', '≦')) THEN 'raised'
+                         ELSE 'lowered' END
+                  WHEN jx_norm(c.value_raw) = jx_norm(p.value_raw) THEN 'unchanged'
+                  ELSE 'changed_text' END
+      FROM yy_match m
+      JOIN yy_pair y ON y.doc_id = m.doc_id
+      JOIN yy_ind c ON c.doc_id = m.doc_id AND c.project_seq = m.project_seq
+      LEFT JOIN yy_ind p ON p.doc_id = m.prev_doc_id AND p.project_seq = m.prev_project_seq AND p.k = c.k AND p.occ = c.occ`);
+    // Dropped indicators: those of the previous project with no counterpart.
+    await run(`INSERT INTO yoy_indicators
+      SELECT y.dept_id, y.year, y.prev_year, m.doc_id, m.project_seq, NULL, m.prev_doc_id, m.prev_project_seq, p.indicator_seq,
+             coalesce(p.level3, p.description), NULL, p.value_raw, NULL, p.value_num, 'dropped'
+      FROM yy_match m JOIN yy_pair y ON y.doc_id = m.doc_id
+      JOIN yy_ind p ON p.doc_id = m.prev_doc_id AND p.project_seq = m.prev_project_seq
+      ANTI JOIN yy_ind c ON c.doc_id = m.doc_id AND c.project_seq = m.project_seq AND c.k = p.k AND c.occ = p.occ`);
+    await run(`INSERT INTO yoy_projects
+      WITH sets AS (
+        SELECT doc_id, project_seq, count(*) AS n,
+               hash(list(jx_norm(level2) || '|' || jx_norm(level3) || '|' || jx_norm(description) || '|' || jx_norm(value_raw)
+                         ORDER BY jx_norm(level2), jx_norm(level3), jx_norm(description), jx_norm(value_raw))) AS h
+        FROM indicators GROUP BY ALL),
+      chg AS (
+        SELECT doc_id, project_seq,
+               count(*) FILTER (WHERE change = 'added') AS n_added, count(*) FILTER (WHERE change = 'dropped') AS n_dropped,
+               count(*) FILTER (WHERE change = 'raised') AS n_raised, count(*) FILTER (WHERE change = 'lowered') AS n_lowered,
+               count(*) FILTER (WHERE change = 'unchanged') AS n_unchanged
+        FROM yoy_indicators GROUP BY ALL)
+      SELECT y.dept_id, y.year, y.prev_year, c.doc_id, c.project_seq, m.prev_doc_id, m.prev_project_seq, m.method, m.name_similarity,
+             c.name, p.name, c.budget_wan, p.budget_wan, c.budget_wan - p.budget_wan,
+             CASE WHEN p.budget_wan > 0 THEN 100.0 * (c.budget_wan - p.budget_wan) / p.budget_wan END,
+             m.doc_id IS NOT NULL AND sc.h = sp.h AND sc.n = sp.n,
+             coalesce(sc.n, 0), coalesce(chg.n_added, 0), coalesce(chg.n_dropped, 0), coalesce(chg.n_raised, 0), coalesce(chg.n_lowered, 0), coalesce(chg.n_unchanged, 0)
+      FROM yy_pair y
+      JOIN projects c ON c.doc_id = y.doc_id AND c.scope = 'project'
+      LEFT JOIN yy_match m ON m.doc_id = c.doc_id AND m.project_seq = c.project_seq
+      LEFT JOIN projects p ON p.doc_id = m.prev_doc_id AND p.project_seq = m.prev_project_seq
+      LEFT JOIN sets sc ON sc.doc_id = c.doc_id AND sc.project_seq = c.project_seq
+      LEFT JOIN sets sp ON sp.doc_id = m.prev_doc_id AND sp.project_seq = m.prev_project_seq
+      LEFT JOIN chg ON chg.doc_id = c.doc_id AND chg.project_seq = c.project_seq`);
+    await run('COMMIT');
+  } catch (e) {
+    await run('ROLLBACK');
+    throw e;
+  }
+  const [st] = await rows<{ pairs: number; projects: number; matched: number; indicators: number }>(
+    conn,
+    `SELECT (SELECT count(*) FROM yy_pair) AS pairs, count(*) AS projects, count(prev_project_seq) AS matched, (SELECT count(*) FROM yoy_indicators) AS indicators FROM yoy_projects`,
+  );
+  for (const t of ['yy_docs', 'yy_pair', 'yy_cand', 'yy_match', 'yy_ind']) await run(`DROP TABLE IF EXISTS ${t}`);
+  return st;
+}
