@@ -35,6 +35,12 @@ const AXIS = 0.5;
 
 /** pdf.js OPS codes we need; looked up once from the module so the numbers are never hard-coded. */
 export interface OpsCodes {
+  clip: number;
+  eoClip: number;
+  showText: number;
+  showSpacedText: number;
+  nextLineShowText: number;
+  nextLineSetSpacingShowText: number;
   save: number;
   restore: number;
   transform: number;
@@ -55,12 +61,39 @@ export interface OpsCodes {
 /** DrawOPS of pdf.js v5 path data (moveTo x y, lineTo x y, curveTo 6, quadraticCurveTo 4, closePath). */
 const DRAW = { moveTo: 0, lineTo: 1, curveTo: 2, quadraticCurveTo: 3, closePath: 4 } as const;
 
-export async function pageRulings(page: PDFPageProxy, OPS: OpsCodes, viewportTransform: Matrix): Promise<Segment[]> {
+export interface Box {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+export interface PageGraphics {
+  segments: Segment[];
+  /**
+   * Clipping boxes in force whenever text was drawn, or null when some text was drawn unclipped.
+   * Text outside all of them is invisible on paper (word processors draw a merged cell's full
+   * text on both sides of a page break and clip it to each page's part of the table).
+   */
+  textClips: Box[] | null;
+}
+
+const intersect = (a: Box | null, b: Box): Box => (a ? { x0: Math.max(a.x0, b.x0), y0: Math.max(a.y0, b.y0), x1: Math.min(a.x1, b.x1), y1: Math.min(a.y1, b.y1) } : b);
+
+export const insideAny = (boxes: Box[], x: number, y: number, tol = 1) =>
+  boxes.some((b) => x >= b.x0 - tol && x <= b.x1 + tol && y >= b.y0 - tol && y <= b.y1 + tol);
+
+export async function pageRulings(page: PDFPageProxy, OPS: OpsCodes, viewportTransform: Matrix): Promise<PageGraphics> {
   const ops = await page.getOperatorList({ intent: 'display', annotationMode: 0 });
   const segs: Segment[] = [];
   let ctm: Matrix = viewportTransform;
   let fill = '#000000';
-  const stack: { ctm: Matrix; fill: string }[] = [];
+  let clip: Box | null = null;
+  let pendingClip = false;
+  const textClips = new Map<string, Box>();
+  let unclippedText = false;
+  const textOps = new Set([OPS.showText, OPS.showSpacedText, OPS.nextLineShowText, OPS.nextLineSetSpacingShowText]);
+  const stack: { ctm: Matrix; fill: string; clip: Box | null }[] = [];
   const strokeOps = new Set([OPS.stroke, OPS.closeStroke, OPS.fillStroke, OPS.eoFillStroke, OPS.closeFillStroke, OPS.closeEOFillStroke]);
   const fillOps = new Set([OPS.fill, OPS.eoFill, OPS.fillStroke, OPS.eoFillStroke, OPS.closeFillStroke, OPS.closeEOFillStroke]);
   const addLine = (x0: number, y0: number, x1: number, y1: number) => {
@@ -70,23 +103,44 @@ export async function pageRulings(page: PDFPageProxy, OPS: OpsCodes, viewportTra
   for (let i = 0; i < ops.fnArray.length; i++) {
     const fn = ops.fnArray[i];
     const args = ops.argsArray[i] as unknown[];
-    if (fn === OPS.save) stack.push({ ctm, fill });
+    if (fn === OPS.save) stack.push({ ctm, fill, clip });
     else if (fn === OPS.restore) {
       const s = stack.pop();
-      if (s) ({ ctm, fill } = s);
+      if (s) ({ ctm, fill, clip } = s);
     } else if (fn === OPS.transform) ctm = mul(ctm, args as Matrix);
-    else if (fn === OPS.paintFormXObjectBegin) {
-      stack.push({ ctm, fill });
+    else if (fn === OPS.clip || fn === OPS.eoClip) pendingClip = true;
+    else if (textOps.has(fn)) {
+      if (!clip) unclippedText = true;
+      else textClips.set(`${clip.x0.toFixed(1)},${clip.y0.toFixed(1)},${clip.x1.toFixed(1)},${clip.y1.toFixed(1)}`, clip);
+    } else if (fn === OPS.paintFormXObjectBegin) {
+      stack.push({ ctm, fill, clip });
       const m = args?.[0] as Matrix | null;
       if (Array.isArray(m) && m.length === 6) ctm = mul(ctm, m);
     } else if (fn === OPS.paintFormXObjectEnd) {
       const s = stack.pop();
-      if (s) ({ ctm, fill } = s);
+      if (s) ({ ctm, fill, clip } = s);
     } else if (fn === OPS.setFillRGBColor) {
       if (typeof args?.[0] === 'string') fill = (args[0] as string).toLowerCase();
     } else if (fn === OPS.constructPath) {
       const paint = args[0] as number;
       const data = (args[1] as ArrayLike<number>[] | null)?.[0];
+      if (pendingClip) {
+        pendingClip = false;
+        if (data && data.length) {
+          const pts: [number, number][] = [];
+          for (let k = 0; k < data.length; ) {
+            const op = data[k++];
+            const n = op === DRAW.moveTo || op === DRAW.lineTo ? 2 : op === DRAW.curveTo ? 6 : op === DRAW.quadraticCurveTo ? 4 : 0;
+            for (let q = 0; q < n; q += 2) pts.push(apply(ctm, data[k + q], data[k + q + 1]));
+            k += n;
+          }
+          if (pts.length) {
+            const xs = pts.map((p) => p[0]);
+            const ys = pts.map((p) => p[1]);
+            clip = intersect(clip, { x0: Math.min(...xs), y0: Math.min(...ys), x1: Math.max(...xs), y1: Math.max(...ys) });
+          }
+        }
+      }
       if (!data) continue;
       const stroked = strokeOps.has(paint);
       const filled = fillOps.has(paint) && fill !== '#ffffff';
@@ -137,7 +191,7 @@ export async function pageRulings(page: PDFPageProxy, OPS: OpsCodes, viewportTra
       }
     }
   }
-  return segs;
+  return { segments: segs, textClips: unclippedText ? null : [...textClips.values()] };
 }
 
 export async function pageText(page: PDFPageProxy, viewportTransform: Matrix): Promise<TextItem[]> {

@@ -11,7 +11,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { buildLattices, type Lattice } from './geometry.ts';
-import { pageRulings, pageText, type OpsCodes, type TextItem } from './page.ts';
+import { insideAny, pageRulings, pageText, type OpsCodes, type TextItem } from './page.ts';
 import { stitchPages, type GridTable, type PageBlock, type PageLine } from './stitch.ts';
 import { fillLattice, linesOf } from './text.ts';
 
@@ -105,11 +105,16 @@ export async function parsePdf(bytes: Uint8Array, opts: ParseOptions = {}): Prom
     }
     try {
       const page = await doc.getPage(p);
-      const vt = page.getViewport({ scale: 1 }).transform as [number, number, number, number, number, number];
-      const [segs, items] = await Promise.all([pageRulings(page, OPS, vt), pageText(page, vt)]);
+      const vp = page.getViewport({ scale: 1 });
+      const vt = vp.transform as [number, number, number, number, number, number];
+      const [gfx, allItems] = await Promise.all([pageRulings(page, OPS, vt), pageText(page, vt)]);
+      // Drop text that is clipped away (invisible on paper).
+      const clips = gfx.textClips;
+      const items = clips ? allItems.filter((it) => insideAny(clips, (it.x0 + it.x1) / 2, (it.y0 + it.y1) / 2)) : allItems;
+      const segs = gfx.segments;
       const chars = items.reduce((a, it) => a + it.str.replace(/\s/g, '').length, 0);
       if (chars < MIN_PAGE_CHARS) textlessPages.push(p);
-      pageBlocks.push(layoutPage(p, buildLattices(segs), items));
+      pageBlocks.push(layoutPage(p, buildLattices(segs), items, vp.height));
       page.cleanup();
     } catch (e) {
       failedPages++;
@@ -130,7 +135,7 @@ function isTable(cells: { text: string }[], lat: Lattice) {
 }
 
 /** Tables from the page's lattices, and the remaining text as text blocks, top to bottom. */
-export function layoutPage(page: number, lattices: Lattice[], items: TextItem[]): PageBlock[] {
+export function layoutPage(page: number, lattices: Lattice[], items: TextItem[], pageHeight: number): PageBlock[] {
   const blocks: PageBlock[] = [];
   let rest = items;
   for (const lat of lattices) {
@@ -147,6 +152,7 @@ export function layoutPage(page: number, lattices: Lattice[], items: TextItem[])
       rowPages: Array.from({ length: lat.ys.length - 1 }, () => page),
       top: lat.bbox.y0,
       bottom: lat.bbox.y1,
+      pageHeight,
     };
     dropEmptyRows(table);
     if (table.nRows) blocks.push({ kind: 'table', table, y: lat.bbox.y0 });
@@ -165,13 +171,19 @@ export function layoutPage(page: number, lattices: Lattice[], items: TextItem[])
   return blocks.sort((a, b) => a.y - b.y);
 }
 
-/** Rows that are empty in every column and covered by no span (slivers between double rulings). */
-function dropEmptyRows(t: GridTable) {
+/**
+ * Rows that hold no text (slivers between double rulings, the remnant of a row a word processor
+ * split at a page break): removed; a merged cell starting on such a row starts one row lower.
+ */
+export function dropEmptyRows(t: GridTable) {
   for (let r = t.nRows - 1; r >= 0; r--) {
     const starts = t.cells.filter((c) => c.r === r);
     const crossing = t.cells.some((c) => c.r < r && c.r + c.rs > r);
-    if (crossing || starts.some((c) => c.text.trim() || c.rs > 1)) continue;
-    t.cells = t.cells.filter((c) => c.r !== r).map((c) => (c.r > r ? { ...c, r: c.r - 1 } : c));
+    if (crossing || starts.some((c) => c.text.trim())) continue;
+    if (starts.some((c) => c.rs > 1) && r === t.nRows - 1) continue;
+    t.cells = t.cells
+      .filter((c) => c.r !== r || c.rs > 1)
+      .map((c) => (c.r === r ? { ...c, rs: c.rs - 1 } : c.r > r ? { ...c, r: c.r - 1 } : c));
     t.rowPages.splice(r, 1);
     t.nRows--;
   }

@@ -32,6 +32,8 @@ export interface GridTable {
   /** Position of the table on its first and last pages (points from the top). */
   top: number;
   bottom: number;
+  /** Height of the table's (last) page, points. */
+  pageHeight: number;
   ocrConfidence?: number;
 }
 
@@ -45,6 +47,10 @@ export interface PageLine {
 export type PageBlock = { kind: 'table'; table: GridTable; y: number } | { kind: 'text'; lines: PageLine[]; y: number };
 
 const COL_TOL = 3;
+/** A continued table reaches below this share of its page's height… */
+const REACHES_BOTTOM = 0.7;
+/** …and its continuation starts above this share of the next page. */
+const STARTS_AT_TOP = 0.35;
 const isFooter = (t: string) => t.replace(/\s/g, '').length <= 12 || /^[-—\s]*(第?\s*\d+\s*页?(\s*[/共]\s*\d+\s*页?)?)[-—\s]*$/.test(t.trim());
 
 const rowTexts = (t: GridTable, r: number) =>
@@ -59,26 +65,69 @@ export function sameColumns(a: GridTable, b: GridTable): boolean {
   return a.xs.every((x, i) => Math.abs(x - b.xs[i]) <= COL_TOL);
 }
 
-/** Append B's rows to A (mutates A). */
-export function appendTable(a: GridTable, b: GridTable) {
-  // Drop B's leading rows that repeat A's header rows.
+/** Number of B's leading rows that repeat A's header rows (whole span groups only). */
+function repeatedHeaderRows(a: GridTable, b: GridTable): number {
   let drop = 0;
   while (drop < b.nRows && drop < a.nRows && rowTexts(a, drop) === rowTexts(b, drop) && rowTexts(b, drop).length) drop++;
   // A header row may carry a span over several rows: only drop whole span groups.
   while (drop > 0 && b.cells.some((c) => c.r < drop && c.r + c.rs > drop)) drop--;
-  const off = a.nRows - drop;
-  const firstRow = b.cells.filter((c) => c.r === drop);
-  const extended = new Set<GridCell>();
-  if (firstRow.some((c) => c.text.trim())) {
-    for (const bc of firstRow) {
-      if (bc.text.trim()) continue;
-      const ac = a.cells.find((c) => c.c === bc.c && c.cs === bc.cs && c.r + c.rs === a.nRows && c.rs > 1 && c.text.trim());
-      if (ac) {
-        ac.rs += bc.rs;
-        extended.add(bc);
-      }
-    }
+  return drop;
+}
+
+const label = (t: GridTable, r: number) =>
+  t.cells
+    .filter((c) => c.r === r && c.text.trim())
+    .sort((x, y) => x.c - y.c)[0]
+    ?.text.replace(/\s/g, '') ?? '';
+
+/**
+ * B opens a new instance of A's form (福州 prints one 项目绩效目标表 per project, each filling
+ * its page): one of B's first rows (after a repeated header) carries the same label as one of
+ * A's first rows (项目名称 …), so B is not A's continuation.
+ */
+export function startsNewForm(a: GridTable, b: GridTable): boolean {
+  const drop = repeatedHeaderRows(a, b);
+  const head = new Set([0, 1, 2].map((r) => label(a, r)).filter((l) => /[\u4e00-\u9fff]/.test(l)));
+  for (let r = drop; r < Math.min(b.nRows, drop + 2); r++) if (head.has(label(b, r))) return true;
+  return false;
+}
+
+const norm = (t: string) => t.replace(/\s/g, '');
+
+/**
+ * Merged cells cut by the page break. Candidates: the leftmost run of B's first-row cells whose
+ * column holds, in A, a merged cell (rowSpan > 1) reaching A's last row. The run is a
+ * continuation when at least one of them is empty in B or repeats A's text (the group goes on);
+ * then each is folded into A's cell: rowSpan grows, text that continues (the rest of a long
+ * 绩效目标 printed under the break) is appended. Mutates A's cells; returns B's folded cells.
+ */
+function continuedCells(a: GridTable, b: GridTable, first: number): Set<GridCell> {
+  const row = b.cells.filter((c) => c.r === first).sort((x, y) => x.c - y.c);
+  const run: [GridCell, GridCell][] = [];
+  let col = 0;
+  for (const bc of row) {
+    if (bc.c !== col) break;
+    const ac = a.cells.find((c) => c.c === bc.c && c.cs === bc.cs && c.r + c.rs === a.nRows && c.rs > 1);
+    if (!ac) break;
+    run.push([ac, bc]);
+    col += bc.cs;
   }
+  const evidence = run.some(([ac, bc]) => (!norm(bc.text) && norm(ac.text)) || (norm(bc.text) && norm(bc.text) === norm(ac.text)));
+  const out = new Set<GridCell>();
+  if (!evidence) return out;
+  for (const [ac, bc] of run) {
+    ac.rs += bc.rs;
+    if (norm(bc.text) && norm(bc.text) !== norm(ac.text)) ac.text = ac.text ? `${ac.text}\n${bc.text}` : bc.text;
+    out.add(bc);
+  }
+  return out;
+}
+
+/** Append B's rows to A (mutates A). */
+export function appendTable(a: GridTable, b: GridTable) {
+  const drop = repeatedHeaderRows(a, b);
+  const off = a.nRows - drop;
+  const extended = continuedCells(a, b, drop);
   for (const bc of b.cells) {
     if (bc.r < drop || extended.has(bc)) continue;
     a.cells.push({ ...bc, r: bc.r + off });
@@ -87,6 +136,7 @@ export function appendTable(a: GridTable, b: GridTable) {
   a.nRows += b.nRows - drop;
   a.pageEnd = b.pageEnd;
   a.bottom = b.bottom;
+  a.pageHeight = b.pageHeight;
 }
 
 /**
@@ -118,7 +168,8 @@ export function stitchPages(pages: PageBlock[][]): { blocks: PageBlock[]; stitch
           const headOk = before.every(
             (x) => x.kind === 'text' && x.lines.every((l) => isFooter(l.text) || aboveA.has(l.text.replace(/\s/g, ''))),
           );
-          if (tailOk && headOk && sameColumns(target, b.table)) {
+          const placed = target.bottom >= target.pageHeight * REACHES_BOTTOM && b.table.top <= b.table.pageHeight * STARTS_AT_TOP;
+          if (placed && tailOk && headOk && sameColumns(target, b.table) && !startsNewForm(target, b.table)) {
             appendTable(target, b.table);
             owner.set(b.table, target);
             stitched++;
