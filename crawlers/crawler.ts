@@ -364,7 +364,10 @@ export class Crawler {
           let res: HttpResponse;
           try {
             res = await this.http.exchange(url, { method, headers, body, allowPrivate: src.allowPrivateAddresses, maxBytes: src.maxBytes });
+            // Crawl-delay counts from the end of a request too, so the server never sees two closer than the delay.
+            h.next = Math.max(h.next, Date.now() + h.delayMs);
           } catch (e) {
+            h.next = Math.max(h.next, Date.now() + h.delayMs);
             // Record the failed exchange too (no payload).
             await this.store
               .writeExchange({ url, method, requestHeaders: headers, requestBody: body, status: 0, statusText: (e as HttpError).reason ?? 'error', responseHeaders: {}, payload: null })
@@ -592,7 +595,7 @@ export class Crawler {
           return false;
         }
       },
-      userAgent: src.userAgent,
+      userAgent: `${src.userAgent} (rendering)`,
     });
     for (const c of cookies) h.cookies.set(c.name, c.value);
     await this.store.writeResource(url, 'text/html; charset=utf-8', Buffer.from(html, 'utf8'));
