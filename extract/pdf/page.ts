@@ -183,7 +183,13 @@ export async function pageRulings(page: PDFPageProxy, OPS: OpsCodes, viewportTra
           const w = x1 - x0;
           const h = y1 - y0;
           // Only thin, axis-aligned boxes are rulings; other fills are shading or glyph art.
-          const axisAligned = sp.every((p, k) => k === 0 || Math.abs(p[0] - sp[k - 1][0]) <= AXIS || Math.abs(p[1] - sp[k - 1][1]) <= AXIS);
+          // Mitred frame pieces close with a short diagonal (a trapezoid 0.75 pt thick): allowed.
+          const axisAligned = sp.every((p, k) => {
+            if (k === 0) return true;
+            const dx = Math.abs(p[0] - sp[k - 1][0]);
+            const dy = Math.abs(p[1] - sp[k - 1][1]);
+            return dx <= AXIS || dy <= AXIS || (dx <= THIN && dy <= THIN);
+          });
           if (!axisAligned) continue;
           if (h <= THIN && w > h) addLine(x0, (y0 + y1) / 2, x1, (y0 + y1) / 2);
           else if (w <= THIN && h > w) addLine((x0 + x1) / 2, y0, (x0 + x1) / 2, y1);
