@@ -98,7 +98,7 @@ describe('quality checks on the seeds', () => {
     expect(plans.length).toBeGreaterThan(10);
     const first = await q<{ project_seq: number; budget_wan: number; plan_q4: number }>(
       `SELECT project_seq, budget_wan, plan_q4 FROM projects WHERE doc_id = $1 AND project_seq = $2`,
-      [doc.s003, plans[0].project_seq],
+      [doc.s003, plans[0].project_seq ?? -1],
     );
     expect(first[0].plan_q4).toBe(first[0].budget_wan); // 2.50 / 5.00 / 7.50 / 10.00 for a 10.00 budget
     const saving = await q<{ n: number }>(`SELECT count(*) AS n FROM indicators WHERE doc_id = $1 AND trim(value_raw) = '节约成本'`, [doc.s003]);

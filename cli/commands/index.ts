@@ -8,5 +8,7 @@ import { register as crawl } from './crawl.ts';
 import { register as exportCmd } from './export.ts';
 import { register as snapshot } from './snapshot.ts';
 import { register as notebooks } from './notebooks.ts';
+import { register as check } from './check.ts';
+import { register as rules } from './rules.ts';
 
-export const COMMANDS: ((program: Command) => void)[] = [start, ingest, sql, bench, exportCmd, snapshot, crawl, notebooks];
+export const COMMANDS: ((program: Command) => void)[] = [start, ingest, sql, bench, exportCmd, snapshot, crawl, notebooks, check, rules];
