@@ -22,6 +22,8 @@ export interface FindingCell {
   page: number | null;
   table_no: number | null;
   row_no: number | null;
+  /** Line in the source for text documents (which have no pages). */
+  line_no: number | null;
   project_seq: number | null;
   indicator_seq: number | null;
   project: string | null;
@@ -146,7 +148,7 @@ export async function loadScorecard(conn: DuckDBConnection, runId: string, deptI
     conn,
     `SELECT * FROM (
        SELECT f.rule_id, f.message, f.doc_id, d.source, coalesce(f.page, i.page, p.page) AS page, coalesce(f.table_no, i.table_no, p.table_no) AS table_no,
-              coalesce(f.row_no, i.row_no, p.row_no) AS row_no, f.project_seq, f.indicator_seq, p.name AS project, i.level3, i.value_raw, f.evidence,
+              coalesce(f.row_no, i.row_no, p.row_no) AS row_no, coalesce(i.line_no, p.line_no) AS line_no, f.project_seq, f.indicator_seq, p.name AS project, i.level3, i.value_raw, f.evidence,
               row_number() OVER (PARTITION BY f.rule_id ORDER BY d.source, f.project_seq, f.indicator_seq) AS rn
        FROM findings f
        JOIN document_departments dd ON dd.doc_id = f.doc_id

@@ -36,6 +36,7 @@ export function cellRef(c: FindingCell): string {
   if (c.page != null) parts.push(`第${c.page}页`);
   if (c.table_no != null) parts.push(`表${c.table_no}`);
   if (c.row_no != null) parts.push(`行${c.row_no}`);
+  if (c.page == null && c.line_no != null) parts.push(`（文本第${c.line_no}行）`);
   return parts.join(' ');
 }
 
