@@ -14,6 +14,7 @@ import type { ExtractOptions } from '../index.ts';
 import { ExtractError, type Block, type ExtractedDoc, type TableBlock } from '../types.ts';
 import { readDocumentXml } from './docxml.ts';
 import { stripFieldCodes } from './fieldcodes.ts';
+import { dropTrailingEmptyCells } from './tidy.ts';
 import { htmlToBlocks } from './htmlblocks.ts';
 import { assertSafeXmlParts } from './xmlguard.ts';
 import { readZipSafely } from './zipguard.ts';
@@ -101,6 +102,7 @@ export async function extractDocx(bytes: Uint8Array, _opts: ExtractOptions = {})
 }
 
 function finish(blocks: Block[], pages: number, warnings: string[], source: string): ExtractedDoc {
+  dropTrailingEmptyCells(blocks);
   let n = 0;
   for (const b of blocks) if (b.type === 'table') b.tableNo = ++n;
   return {

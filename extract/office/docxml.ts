@@ -140,7 +140,7 @@ export function readDocumentXml(xml: string): DocxXmlResult {
       const before = intVal(kid(trPr, 'w:gridBefore'), 0);
       const after = intVal(kid(trPr, 'w:gridAfter'), 0);
       if (before || after) hasGridSkips = true;
-      const rowPage = page;
+      let rowPage: number | null = null;
       const cells: Cell[] = [];
       const next = new Map<number, { cell: Cell; span: number }>();
       let col = 0;
@@ -157,6 +157,9 @@ export function readDocumentXml(xml: string): DocxXmlResult {
         const cont = vm != null && (val(vm) == null || val(vm) === 'continue');
         const origin = above.get(col);
         const text = cellText(tc);
+        // Word marks the first run on a new page (w:lastRenderedPageBreak): a row whose first cell
+        // starts with one is on the new page.
+        rowPage ??= page;
         if (cont && origin && origin.span === span) {
           origin.cell.rowSpan = (origin.cell.rowSpan ?? 1) + 1;
           next.set(col, origin);
@@ -174,7 +177,7 @@ export function readDocumentXml(xml: string): DocxXmlResult {
         cells.push(c);
       }
       above = next;
-      rows.push({ cells, page: rowPage });
+      rows.push({ cells, page: rowPage ?? page });
     }
     return { type: 'table', tableNo: ++tableNo, page: firstPage, pageEnd: page, rows, spansKnown: true };
   };

@@ -43,6 +43,7 @@ export async function extractHtml(bytes: Uint8Array, opts: HtmlExtractOptions = 
   if (!bytes.length) throw new ExtractError('empty', 'empty HTML file');
   if (bytes.length > MAX_HTML_BYTES) throw new ExtractError('too_large', `HTML of ${bytes.length} bytes is above the ${MAX_HTML_BYTES}-byte limit`);
   const { text, encoding, declared } = decodeHtml(bytes, opts.contentType);
+  // Rows stay as published (a short row is short): no padding, no trimming.
   const { blocks, warnings, title } = htmlToBlocks(text);
   if (declared && !encoding.startsWith(declared.toLowerCase().replace(/^(gb2312|gbk|x-gbk|cp936)$/, 'gb18030')))
     warnings.push(`declared charset ${declared} disagrees with the bytes; decoded as ${encoding}`);

@@ -7,7 +7,8 @@
  * - Each visible sheet: a TextBlock with the sheet name, then its content split on fully empty rows;
  *   a run of rows that each hold at most one value is text (one TextBlock per row), anything else
  *   is a table. A first row that is one cell merged across (almost) the whole width is the
- *   table's caption and becomes a TextBlock before it.
+ *   table's caption and becomes a TextBlock before it. An empty row whose cells are ruled (borders)
+ *   like the rows around it stays inside the table.
  *
  * Before exceljs sees the package: zip-bomb limits, XML DOCTYPE / entity refusal, and a check of the
  * merged ranges' area (exceljs materialises every covered cell; `A1:XFD1048576` would never finish).
@@ -118,6 +119,8 @@ interface SheetGrid {
   /** Master cells' spans; covered positions are flagged. */
   span: Map<string, { rs: number; cs: number }>;
   covered: Set<string>;
+  /** Rows with a ruled (bordered) cell: an empty ruled row is still inside its table. */
+  ruled: boolean[];
   rows: number;
   cols: number;
 }
@@ -135,11 +138,13 @@ function sheetGrid(ws: ExcelJS.Worksheet, warnings: string[]): SheetGrid {
   }
   if (rows * cols > MAX_SHEET_CELLS) {
     warnings.push(`sheet ${ws.name}: ${rows}×${cols} cells, above ${MAX_SHEET_CELLS}: skipped`);
-    return { texts: [], span, covered, rows: 0, cols: 0 };
+    return { texts: [], span, covered, ruled: [], rows: 0, cols: 0 };
   }
+  const ruled: boolean[] = [];
   for (let r = 1; r <= rows; r++) {
     const row = ws.getRow(r);
     const line: string[] = [];
+    let hasRule = false;
     for (let c = 1; c <= cols; c++) {
       if (covered.has(`${r},${c}`)) {
         line.push('');
@@ -147,10 +152,13 @@ function sheetGrid(ws: ExcelJS.Worksheet, warnings: string[]): SheetGrid {
       }
       const cell = row.getCell(c);
       line.push(clean(displayText(cell.value, cell.numFmt)));
+      const b = cell.border;
+      if (b && (b.top?.style || b.bottom?.style || b.left?.style || b.right?.style)) hasRule = true;
     }
     texts.push(line);
+    ruled.push(hasRule);
   }
-  return { texts, span, covered, rows, cols };
+  return { texts, span, covered, ruled, rows, cols };
 }
 
 /** Split a sheet into blocks: runs of non-empty rows → a table, or text lines. */
@@ -175,7 +183,9 @@ function sheetBlocks(ws: ExcelJS.Worksheet, g: SheetGrid, nextTableNo: () => num
       continue;
     }
     let end = r;
-    while (end + 1 <= g.rows && (rowHasContent(end + 1) || rowCoveredFromAbove(end + 1))) end++;
+    // A run continues over empty rows that are ruled like the table or covered by a merge.
+    while (end + 1 <= g.rows && (rowHasContent(end + 1) || rowCoveredFromAbove(end + 1) || (g.ruled[end] && g.ruled[end - 1]))) end++;
+    while (end > r && !rowHasContent(end)) end--;
     // Columns actually used by this run.
     let minC = Infinity;
     let maxC = 0;
