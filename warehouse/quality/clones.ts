@@ -77,7 +77,7 @@ export async function detectClones(conn: DuckDBConnection, options: CloneOptions
 
   // 4. LSH bands → buckets → star edges to the bucket's smallest member.
   await run(`CREATE OR REPLACE TEMP TABLE cl_band AS
-    SELECT pid, bin // ${R} AS band, hash(string_agg(bin || ':' || v, ',' ORDER BY bin)) AS key
+    SELECT pid, bin // ${R} AS band, bit_xor(hash(bin, v)) AS key
     FROM cl_sig GROUP BY pid, bin // ${R}`);
   // Second candidate source: projects with the same targets slot by slot (二级指标 = 指标值 for
   // every indicator); these need only a weaker textual similarity (targetsThreshold).

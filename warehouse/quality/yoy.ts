@@ -26,18 +26,37 @@ export async function buildYoy(conn: DuckDBConnection, opts: { nameThreshold?: n
     SELECT c.doc_id, c.dept_id, c.year, p.prev_year, p.prev_doc_id FROM yy_docs c
     JOIN (SELECT c.doc_id, max(o.year) AS prev_year, arg_max(o.doc_id, o.year * 100000 + o.n_projects) AS prev_doc_id
           FROM yy_docs c JOIN yy_docs o ON o.dept_id = c.dept_id AND o.year < c.year GROUP BY c.doc_id) p USING (doc_id)`);
-  // Project candidates and their scores; keep mutual best matches.
+  // Project candidates: same code, or names sharing character bigrams (an inverted index joined
+  // per document pair, so only pairs with something in common are scored). Score: same code 1.0,
+  // same name 0.99, else the Dice coefficient of the names' bigram sets.
+  await run(`CREATE OR REPLACE TEMP TABLE yy_pn AS
+    SELECT p.doc_id, p.project_seq, jx_norm(p.code) AS c, jx_norm(p.name) AS n
+    FROM projects p SEMI JOIN (SELECT doc_id FROM yy_pair UNION SELECT prev_doc_id FROM yy_pair) x ON x.doc_id = p.doc_id
+    WHERE p.scope = 'project'`);
+  await run(`CREATE OR REPLACE TEMP TABLE yy_bg AS
+    SELECT DISTINCT doc_id, project_seq, substr(n, i, 2) AS bg
+    FROM (SELECT doc_id, project_seq, n, unnest(range(1, greatest(length(n), 2))) AS i FROM yy_pn WHERE n <> '')`);
+  await run(`CREATE OR REPLACE TEMP TABLE yy_nb AS SELECT doc_id, project_seq, count(*) AS nb FROM yy_bg GROUP BY ALL`);
   await run(`CREATE OR REPLACE TEMP TABLE yy_cand AS
-    SELECT y.doc_id, c.project_seq, y.prev_doc_id, p.project_seq AS prev_project_seq,
-           CASE WHEN jx_norm(c.code) <> '' AND jx_norm(c.code) = jx_norm(p.code) THEN 1.0
-                WHEN jx_norm(c.name) <> '' AND jx_norm(c.name) = jx_norm(p.name) THEN 0.99
-                ELSE jx_dice(jx_norm(c.name), jx_norm(p.name)) END AS score,
-           CASE WHEN jx_norm(c.code) <> '' AND jx_norm(c.code) = jx_norm(p.code) THEN 'code'
-                WHEN jx_norm(c.name) <> '' AND jx_norm(c.name) = jx_norm(p.name) THEN 'name' ELSE 'fuzzy' END AS method,
-           jx_dice(jx_norm(c.name), jx_norm(p.name)) AS name_similarity
-    FROM yy_pair y
-    JOIN projects c ON c.doc_id = y.doc_id AND c.scope = 'project'
-    JOIN projects p ON p.doc_id = y.prev_doc_id AND p.scope = 'project'`);
+    WITH shared AS (
+      SELECT y.doc_id, a.project_seq, y.prev_doc_id, b.project_seq AS prev_project_seq, count(*) AS inter
+      FROM yy_pair y JOIN yy_bg a ON a.doc_id = y.doc_id JOIN yy_bg b ON b.doc_id = y.prev_doc_id AND b.bg = a.bg
+      GROUP BY ALL),
+    coded AS (
+      SELECT y.doc_id, a.project_seq, y.prev_doc_id, b.project_seq AS prev_project_seq
+      FROM yy_pair y JOIN yy_pn a ON a.doc_id = y.doc_id JOIN yy_pn b ON b.doc_id = y.prev_doc_id AND b.c = a.c AND a.c <> ''),
+    pairs AS (SELECT doc_id, project_seq, prev_doc_id, prev_project_seq FROM shared UNION SELECT * FROM coded)
+    SELECT p.doc_id, p.project_seq, p.prev_doc_id, p.prev_project_seq,
+           CASE WHEN a.c <> '' AND a.c = b.c THEN 1.0 WHEN a.n <> '' AND a.n = b.n THEN 0.99
+                ELSE 2.0 * coalesce(s.inter, 0) / (coalesce(na.nb, 0) + coalesce(nb.nb, 0) + 1e-9) END AS score,
+           CASE WHEN a.c <> '' AND a.c = b.c THEN 'code' WHEN a.n <> '' AND a.n = b.n THEN 'name' ELSE 'fuzzy' END AS method,
+           CASE WHEN a.n = b.n AND a.n <> '' THEN 1.0 ELSE 2.0 * coalesce(s.inter, 0) / (coalesce(na.nb, 0) + coalesce(nb.nb, 0) + 1e-9) END AS name_similarity
+    FROM pairs p
+    JOIN yy_pn a ON a.doc_id = p.doc_id AND a.project_seq = p.project_seq
+    JOIN yy_pn b ON b.doc_id = p.prev_doc_id AND b.project_seq = p.prev_project_seq
+    LEFT JOIN shared s ON s.doc_id = p.doc_id AND s.project_seq = p.project_seq AND s.prev_project_seq = p.prev_project_seq
+    LEFT JOIN yy_nb na ON na.doc_id = p.doc_id AND na.project_seq = p.project_seq
+    LEFT JOIN yy_nb nb ON nb.doc_id = p.prev_doc_id AND nb.project_seq = p.prev_project_seq`);
   await run(`CREATE OR REPLACE TEMP TABLE yy_match AS
     SELECT * FROM (
       SELECT *, row_number() OVER (PARTITION BY doc_id, project_seq ORDER BY score DESC, prev_project_seq) AS r1,
@@ -108,6 +127,6 @@ export async function buildYoy(conn: DuckDBConnection, opts: { nameThreshold?: n
     conn,
     `SELECT (SELECT count(*) FROM yy_pair) AS pairs, count(*) AS projects, count(prev_project_seq) AS matched, (SELECT count(*) FROM yoy_indicators) AS indicators FROM yoy_projects`,
   );
-  for (const t of ['yy_docs', 'yy_pair', 'yy_cand', 'yy_match', 'yy_ind']) await run(`DROP TABLE IF EXISTS ${t}`);
+  for (const t of ['yy_docs', 'yy_pair', 'yy_pn', 'yy_bg', 'yy_nb', 'yy_cand', 'yy_match', 'yy_ind']) await run(`DROP TABLE IF EXISTS ${t}`);
   return st;
 }
