@@ -1,18 +1,33 @@
 import type { Command } from 'commander';
+import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_DB } from '../../warehouse/db.ts';
 import { runIngest } from './ingest.ts';
+import { runCommand } from './run.ts';
+import { DEFAULT_STORE } from './crawl.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export function register(program: Command) {
   program
     .command('start')
-    .description('the main job on the built-in default: ingest the bundled samples into the warehouse and summarize')
+    .description('the main job on the built-in default: load the bundled seed samples, then the whole nightly job (crawl → extract → load → checks → snapshot) against the local portal on localhost')
     .option('--db <file>', 'DuckDB warehouse file', DEFAULT_DB)
+    .option('--store <dir>', 'raw store directory', DEFAULT_STORE)
+    .option('--no-seeds', 'skip the bundled seed text dumps')
     .addHelpText('after', '\nExample:\n  jixiao start --db data/jixiao.duckdb')
     .action(async (opts) => {
-      await runIngest([join(ROOT, 'samples')], { db: opts.db });
+      if (opts.seeds !== false) {
+        console.log('== bundled seed samples ==');
+        // The text dumps at the top of samples/ (samples/portal/ is what the portal serves).
+        const seeds = readdirSync(join(ROOT, 'samples'))
+          .filter((f) => f.endsWith('.txt'))
+          .map((f) => join(ROOT, 'samples', f));
+        await runIngest(seeds, { db: opts.db, quiet: true });
+      }
+      console.log('\n== nightly job against the local portal ==');
+      const s = await runCommand({ portal: true, db: opts.db, store: opts.store });
+      if (s.status !== 'ok') process.exitCode = 1;
     });
 }
