@@ -1,17 +1,24 @@
 // Worker-thread entry of the PDF extractor (see index.ts). Plain .mjs so it starts in any host
 // (the CLI under tsx, vitest, a bench); it registers tsx itself to load the TypeScript parser.
-import { parentPort, workerData } from 'node:worker_threads';
+// One worker serves many documents in turn: { id, bytes, opts } in, { id, ok, … } out.
+import { parentPort } from 'node:worker_threads';
 import { register } from 'tsx/esm/api';
 
+// pdf.js reports damaged content on the console; problems reach the caller as warnings instead.
+console.log = console.info = console.warn = console.debug = () => {};
 register();
 const { parsePdf, PdfParseError } = await import('./parse.ts');
-try {
-  const result = await parsePdf(workerData.bytes, workerData.opts ?? {});
-  parentPort.postMessage({ ok: true, result });
-} catch (e) {
-  parentPort.postMessage({
-    ok: false,
-    reason: e instanceof PdfParseError ? e.reason : 'corrupt',
-    message: e?.message ?? String(e),
-  });
-}
+parentPort.on('message', async ({ id, bytes, opts }) => {
+  try {
+    const result = await parsePdf(bytes, opts ?? {});
+    parentPort.postMessage({ id, ok: true, result });
+  } catch (e) {
+    parentPort.postMessage({
+      id,
+      ok: false,
+      reason: e instanceof PdfParseError ? e.reason : 'corrupt',
+      message: e?.message ?? String(e),
+    });
+  }
+});
+parentPort.postMessage({ ready: true });
