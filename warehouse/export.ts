@@ -210,13 +210,12 @@ export async function writeArrowFile(conn: DuckDBConnection, sql: string, path: 
     for await (const chunk of result.yieldRowsJs()) {
       for (const r of chunk) {
         for (let i = 0; i < names.length; i++) cols[i].push(types[i].convert(r[i] ?? null));
-      }
-      pending += chunk.length;
-      total += chunk.length;
-      if (pending >= batchRows) {
-        flush();
-        wrote = true;
-        pending = 0;
+        total++;
+        if (++pending >= batchRows) {
+          flush();
+          wrote = true;
+          pending = 0;
+        }
       }
     }
     if (pending > 0 || !wrote) flush(); // an empty table still gets its schema
