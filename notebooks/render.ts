@@ -77,13 +77,20 @@ function fmt(v: unknown): string {
   return String(v);
 }
 
+/** A table cell; text longer than 160 characters is cut, the whole text stays in the tooltip. */
+function cellHtml(text: string, attrs: string): string {
+  const chars = [...text];
+  if (chars.length <= 160) return `<td${attrs}>${esc(text)}</td>`;
+  return `<td${attrs} title="${esc(text)}">${esc(chars.slice(0, 160).join(''))}…</td>`;
+}
+
 function htmlTable(res: SqlResult, show: number): string {
   const shown = res.rows.slice(0, show);
   const numeric = res.columns.map((c) => shown.length > 0 && shown.every((r) => r[c] === null || typeof r[c] === 'number'));
   const head = res.columns.map((c, i) => `<th${numeric[i] ? ' class="n"' : ''}>${esc(c)}</th>`).join('');
-  const cls = (i: number, text: string) => (numeric[i] ? ' class="n"' : displayWidth(text) <= 24 ? ' class="s"' : '');
+  const cls = (i: number, text: string) => (numeric[i] ? ' class="n"' : displayWidth(text) <= 24 ? ' class="s"' : ' class="l"');
   const body = shown
-    .map((r) => `<tr>${res.columns.map((c, i) => { const text = fmt(r[c]); return `<td${cls(i, text)}>${esc(text)}</td>`; }).join('')}</tr>`)
+    .map((r) => `<tr>${res.columns.map((c, i) => cellHtml(fmt(r[c]), cls(i, fmt(r[c])))).join('')}</tr>`)
     .join('\n');
   const note = res.rows.length > show ? `${res.rows.length} rows, first ${show} shown` : `${res.rows.length} row${res.rows.length === 1 ? '' : 's'}`;
   return `<table class="result"><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table><p class="rows">${note}</p>`;
@@ -129,7 +136,7 @@ pre{background:#f6f8fa;padding:.6rem;overflow:auto;border-radius:4px;font-size:.
 details.cell>summary{cursor:pointer;color:#555;font-size:.85em}
 table.result{border-collapse:collapse;font-size:.85em;margin:.4rem 0;display:block;overflow-x:auto}
 table.result th,table.result td{border:1px solid #ddd;padding:.2rem .45rem;vertical-align:top;max-width:28rem}
-table.result th{background:#f0f0f0} td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap} td.s{white-space:nowrap}
+table.result th{background:#f0f0f0} td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap} td.s{white-space:nowrap} td.l{min-width:14em}
 p.rows{color:#777;font-size:.8em;margin:0 0 1rem}
 .chart{margin:.6rem 0 1.2rem;overflow-x:auto}
 .problem{border-left:4px solid #d9822b;background:#fff6ec;padding:.4rem .7rem;margin:.6rem 0}

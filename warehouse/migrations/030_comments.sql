@@ -58,6 +58,7 @@ COMMENT ON COLUMN projects.plan_q3 IS 'Spending plan, third column (9月底 / �
 COMMENT ON COLUMN projects.plan_q4 IS 'Spending plan, fourth column (12月底 / 四季度), in plan_unit.';
 COMMENT ON COLUMN projects.plan_unit IS 'What the plan numbers are, detected from the values (not only the header): percent | amount (万元) | ratio (0–1) | unknown | empty.';
 COMMENT ON COLUMN projects.plan_raw IS 'The four spending-plan cells as printed: JSON array of strings or nulls.';
+COMMENT ON COLUMN projects.plan_header IS 'Header of the spending-plan block as printed, e.g. 资金支出计划（%） — compare with plan_unit to find plans labelled % that hold amounts.';
 COMMENT ON COLUMN projects.plan_labels IS 'Labels of the plan columns as printed (3月底 …): JSON array.';
 COMMENT ON COLUMN projects.page IS 'Page of the project''s first row (paged formats).';
 COMMENT ON COLUMN projects.table_no IS 'Table the project is in (doc_tables.table_no).';
