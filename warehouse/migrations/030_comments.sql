@@ -93,11 +93,11 @@ COMMENT ON COLUMN indicators.basis IS '指标值确定依据 (basis of the targe
 COMMENT ON COLUMN indicators.level1_carried IS 'True when the 一级 cell was empty in the source and carried down from the row above (merged cell).';
 COMMENT ON COLUMN indicators.level2_carried IS 'True when the 二级 cell was empty and carried down.';
 COMMENT ON COLUMN indicators.weight IS '分值 / 权重 (weight of the indicator) when the layout has it.';
-COMMENT ON COLUMN indicators.nature IS '指标性质 (e.g. 正向 / 反向 / 定量 / 定性) when the layout has it.';
+COMMENT ON COLUMN indicators.nature IS '指标性质 / 指标方向 (direction: 正向 / 反向 …) when the layout has it.';
 COMMENT ON COLUMN indicators.measure_unit IS '度量单位 column when the layout prints the unit separately.';
-COMMENT ON COLUMN indicators.scoring_rule IS '评（扣）分标准 (scoring rule) when the layout has it.';
-COMMENT ON COLUMN indicators.value_type IS '指标值类型 column when the layout has it.';
-COMMENT ON COLUMN indicators.period_value IS 'Target for a period other than the year (e.g. 中期目标 / 实施期) when printed.';
+COMMENT ON COLUMN indicators.scoring_rule IS '评（扣）分标准 (scoring rule) when the layout has it (also in basis when there is no basis column).';
+COMMENT ON COLUMN indicators.value_type IS '指标值类型 (定量 / 定性) when the layout has it.';
+COMMENT ON COLUMN indicators.period_value IS '实施周期指标值: target for the whole implementation period, when printed besides the annual one.';
 COMMENT ON COLUMN indicators.extra IS 'Any other column of the indicator row: JSON object header → text; NULL when none.';
 COMMENT ON COLUMN indicators.ocr_confidence IS 'Mean OCR confidence (0–1) of the row''s cells when the page was scanned; NULL for text.';
 COMMENT ON COLUMN indicators.page IS 'Page (paged formats).';
