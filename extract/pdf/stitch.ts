@@ -93,6 +93,8 @@ export function startsNewForm(a: GridTable, b: GridTable): boolean {
 }
 
 const norm = (t: string) => t.replace(/\s/g, '');
+/** A cell text wrapped over several lines that does not end a sentence. */
+const unfinishedParagraph = (t: string) => t.trim().includes('\n') && !/[。；;.!?！？]$/.test(t.trim());
 
 /**
  * Merged cells cut by the page break. Candidates: the leftmost run of B's first-row cells whose
@@ -109,6 +111,9 @@ function continuedCells(a: GridTable, b: GridTable, first: number): Set<GridCell
     if (bc.c !== col) break;
     const ac = a.cells.find((c) => c.c === bc.c && c.cs === bc.cs && c.r + c.rs === a.nRows && c.rs > 1);
     if (!ac) break;
+    // Different text is the rest of A's paragraph only when A's cell is a wrapped paragraph cut
+    // mid-sentence; otherwise it is a new cell (长沙 repeats open labels, then 质量指标 starts).
+    if (norm(bc.text) && norm(bc.text) !== norm(ac.text) && !unfinishedParagraph(ac.text)) break;
     run.push([ac, bc]);
     col += bc.cs;
   }

@@ -83,7 +83,7 @@ export function linesOf(items: TextItem[]): { text: string; y0: number; y1: numb
       prev = it;
     }
     return {
-      text: text.replace(/\s+$/, ''),
+      text: text.trim(),
       y0: Math.min(...line.map((i) => i.y0)),
       y1: Math.max(...line.map((i) => i.y1)),
       x0: line[0].x0,
