@@ -5,6 +5,8 @@ import { register as sql } from './sql.ts';
 import { register as start } from './start.ts';
 import { register as bench } from './bench.ts';
 import { register as crawl } from './crawl.ts';
+import { register as run } from './run.ts';
+import { register as schedule } from './schedule.ts';
 import { register as exportCmd } from './export.ts';
 import { register as snapshot } from './snapshot.ts';
 import { register as notebooks } from './notebooks.ts';
@@ -12,4 +14,4 @@ import { register as check } from './check.ts';
 import { register as rules } from './rules.ts';
 import { register as scorecard } from './scorecard.ts';
 
-export const COMMANDS: ((program: Command) => void)[] = [start, ingest, sql, bench, exportCmd, snapshot, crawl, notebooks, check, rules, scorecard];
+export const COMMANDS: ((program: Command) => void)[] = [start, ingest, sql, bench, exportCmd, snapshot, crawl, notebooks, check, rules, scorecard, run, schedule];

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_DB } from '../../warehouse/db.ts';
 import { runIngest } from './ingest.ts';
-import { runCommand } from './run.ts';
+import { exitSoon, runCommand } from './run.ts';
 import { DEFAULT_STORE } from './crawl.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -29,5 +29,6 @@ export function register(program: Command) {
       console.log('\n== nightly job against the local portal ==');
       const s = await runCommand({ portal: true, db: opts.db, store: opts.store });
       if (s.status !== 'ok') process.exitCode = 1;
+      exitSoon();
     });
 }
