@@ -54,13 +54,9 @@ const loadPdfJs = () => (pdfjsPromise ??= import('pdfjs-dist/legacy/build/pdf.mj
 /** Does the file end with %%EOF (allowing trailing whitespace / junk up to 1 KB)? */
 export const hasEof = (bytes: Uint8Array) => Buffer.from(bytes.subarray(Math.max(0, bytes.length - 1024))).includes('%%EOF');
 
-export async function parsePdf(bytes: Uint8Array, opts: ParseOptions = {}): Promise<ParsedPdf> {
-  if (!bytes.length) throw new PdfParseError('empty', 'empty file (0 bytes)');
-  const pdfjs = await loadPdfJs();
-  const warnings: string[] = [];
-  const truncated = !hasEof(bytes);
-  if (truncated) warnings.push('truncated: no %%EOF at the end of the file; pages may be missing');
-  const task = pdfjs.getDocument({
+/** pdf.js loading options: safe (no eval, no font faces, no XFA) and offline (CMaps, fonts on disk). */
+export function documentOptions(bytes: Uint8Array) {
+  return {
     // pdf.js takes ownership of (detaches) the buffer it is given: pass a copy.
     data: new Uint8Array(bytes),
     cMapUrl: join(PDFJS_DIR, 'cmaps') + '/',
@@ -73,7 +69,16 @@ export async function parsePdf(bytes: Uint8Array, opts: ParseOptions = {}): Prom
     useSystemFonts: false,
     stopAtErrors: false,
     verbosity: 0,
-  });
+  };
+}
+
+export async function parsePdf(bytes: Uint8Array, opts: ParseOptions = {}): Promise<ParsedPdf> {
+  if (!bytes.length) throw new PdfParseError('empty', 'empty file (0 bytes)');
+  const pdfjs = await loadPdfJs();
+  const warnings: string[] = [];
+  const truncated = !hasEof(bytes);
+  if (truncated) warnings.push('truncated: no %%EOF at the end of the file; pages may be missing');
+  const task = pdfjs.getDocument(documentOptions(bytes));
   let doc: Awaited<typeof task.promise>;
   try {
     doc = await task.promise;
