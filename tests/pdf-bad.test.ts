@@ -113,7 +113,7 @@ describe('PDF extractor on bad input', () => {
     expect(o.enableXfa).toBe(false);
     // GBK-EUC-H is what Chinese PDFs with non-embedded CID fonts need.
     expect(existsSync(join(o.cMapUrl, 'GBK-EUC-H.bcmap'))).toBe(true);
-    expect(existsSync(join(o.standardFontDataUrl, 'FoxitSans.pfb'))).toBe(true);
+    expect(existsSync(join(o.standardFontDataUrl, 'FoxitSerif.pfb'))).toBe(true);
   });
 
   it('time budget: parsing is abandoned with reason timeout, and the next document still works', async () => {
