@@ -1,0 +1,88 @@
+/**
+ * The nightly job against the local portal: lock, crawl_runs / fetches rows, documents loaded
+ * from the crawled attachments with their URLs, and a second run that loads nothing twice.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseSources } from '../crawlers/config.ts';
+import { resolveAll } from '../crawlers/sources.ts';
+import { Portal } from '../crawlers/portal/server.ts';
+import { runNightly, type RunSummary } from '../crawlers/job.ts';
+import { acquireLock, LockBusyError } from '../crawlers/lock.ts';
+import { openWarehouse, rows } from '../warehouse/db.ts';
+
+let portal: Portal;
+let dir: string;
+let first: RunSummary;
+let second: RunSummary;
+const opts = () => ({
+  db: join(dir, 'j.duckdb'),
+  store: join(dir, 'raw'),
+  sources: resolveAll(parseSources(portal.sourcesYaml()), ['portal-hanweb', 'portal-gbk']),
+  snapshot: false,
+});
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'jixiao-run-'));
+  portal = await new Portal({ faults: false }).start();
+  // A stale lock from a dead process on this machine is taken over.
+  writeFileSync(join(dir, 'j.duckdb.run.lock'), JSON.stringify({ pid: 2 ** 22 + 12345, host: hostname(), started: '2026-01-01T00:00:00Z' }));
+  first = await runNightly(opts());
+  second = await runNightly(opts());
+}, 240_000);
+
+afterAll(async () => {
+  await portal?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('jixiao run', () => {
+  it('records the run and every fetch', async () => {
+    expect(first.status).toBe('ok');
+    expect(first.crawl).toMatchObject({ new: 27, failed: 0 }); // hanweb: listing + 2 POST pages + 7 articles + 7 files; gbk: 2 pages + 4 articles + 4 files
+    const wh = await openWarehouse(join(dir, 'j.duckdb'), { readOnly: true });
+    try {
+      const runs = await rows<{ run_id: string; status: string; n_new: number; n_unchanged: number; docs_ingested: number }>(wh.conn, 'SELECT * FROM crawl_runs ORDER BY started_at');
+      expect(runs.map((r) => [r.run_id, r.status])).toEqual([
+        [first.runId, 'ok'],
+        [second.runId, 'ok'],
+      ]);
+      expect(runs[0].n_new).toBe(first.crawl!.new);
+      expect(runs[1].n_new).toBe(0);
+      const f = await rows<{ run_id: string; n: number }>(wh.conn, 'SELECT run_id, count(*)::INT AS n FROM fetches GROUP BY 1 ORDER BY 1');
+      expect(f.find((x) => x.run_id === first.runId)!.n).toBe(first.crawl!.requests + 2); // + the two robots.txt requests
+      const posts = await rows<{ n: number }>(wh.conn, `SELECT count(*)::INT AS n FROM fetches WHERE run_id = $1 AND method = 'POST' AND outcome = 'new'`, [first.runId]);
+      expect(posts[0].n).toBe(2);
+      // Every attachment's bytes became a document, traceable to the URLs it came from.
+      const docs = await rows<{ doc_id: string; source: string; urls: number; names: string }>(
+        wh.conn,
+        `SELECT d.doc_id, d.source, count(u.url)::INT AS urls, string_agg(DISTINCT u.filename, '|' ORDER BY u.filename) AS names
+         FROM documents d JOIN document_urls u USING (doc_id) GROUP BY 1, 2 ORDER BY 2`,
+      );
+      const attachments = await rows<{ n: number }>(wh.conn, `SELECT count(DISTINCT sha256)::INT AS n FROM fetches WHERE kind = 'attachment' AND sha256 IS NOT NULL`);
+      expect(docs.length).toBe(attachments[0].n);
+      expect(docs.every((d) => d.source.startsWith('http://127.0.0.1:'))).toBe(true);
+      expect(docs.reduce((a, d) => a + d.urls, 0)).toBe(11); // 7 hanweb + 4 gbk attachment URLs
+      expect(docs.some((d) => d.names.includes('湖州市第') && d.names.includes('苏州市第'))).toBe(true);
+    } finally {
+      wh.close();
+    }
+  });
+
+  it('loads nothing twice on the second run', () => {
+    expect(second.crawl).toMatchObject({ new: 0, changed: 0, failed: 0 });
+    expect(second.documents.ingested).toBe(0);
+    expect(second.documents.alreadyLoaded).toBe(first.documents.candidates);
+  });
+
+  it('never overlaps another run', async () => {
+    const lock = acquireLock(join(dir, 'j.duckdb.run.lock'));
+    try {
+      await expect(runNightly(opts())).rejects.toThrow(LockBusyError);
+    } finally {
+      lock.release();
+    }
+  });
+});
