@@ -209,11 +209,19 @@ export async function runRepl(opts: ReplOptions): Promise<void> {
   if (opts.terminal) say(`jixiao sql — ${opts.source ?? 'warehouse'}, read-only. .help for commands, statements end with ';'.`);
 
   let buffer = '';
-  const remember = (entry: string) => {
-    if (!opts.historyFile) return;
+  let bufferLines: string[] = [];
+  const remember = (entry: string, lines: string[] = []) => {
     const h = (rl as unknown as { history?: string[] }).history;
-    if (Array.isArray(h) && opts.terminal) saveHistory(opts.historyFile, h.slice(0, 1000));
-    else {
+    if (Array.isArray(h) && opts.terminal) {
+      // readline keeps one entry per line (newest first, and it may already hold lines typed
+      // after this statement): replace the statement's lines by the whole statement
+      if (lines.length > 1) {
+        const newestFirst = [...lines].reverse();
+        const at = h.findIndex((_, i) => newestFirst.every((l, k) => h[i + k] === l));
+        if (at >= 0) h.splice(at, lines.length, entry);
+      }
+      if (opts.historyFile) saveHistory(opts.historyFile, h.slice(0, 1000));
+    } else if (opts.historyFile) {
       history.unshift(entry);
       saveHistory(opts.historyFile, history.slice(0, 1000));
     }
@@ -261,15 +269,19 @@ export async function runRepl(opts: ReplOptions): Promise<void> {
         if (!(await dot(line))) break;
       } else if (buffer || line.trim()) {
         buffer += (buffer ? '\n' : '') + line;
+        bufferLines.push(line);
         if (/;\s*(--[^\n]*)?$/.test(buffer.trimEnd())) {
           const sql = buffer;
+          const lines = bufferLines;
           buffer = '';
-          remember(sql.replace(/\n/g, ' '));
+          bufferLines = [];
+          remember(sql.replace(/\s*\n\s*/g, ' '), lines);
           for (const r of await runStatements(conn, sql)) say(formatResult(r.columns, r.rows, format, maxWidth));
         }
       }
     } catch (e) {
       buffer = '';
+      bufferLines = [];
       say(`Error: ${(e as Error).message}`);
     }
     prompt(buffer !== '');
