@@ -58,7 +58,7 @@ export function spreadHeader(upper: string[], lower: string[]): string[] {
   return out;
 }
 
-export function parseBudgetTable(rows: RowView[], tableKind: string): { lines: BudgetLineRow[]; warnings: string[] } {
+export function parseBudgetTable(rows: RowView[], tableKind: string, unitFromTitle: '元' | '万元' | null = null): { lines: BudgetLineRow[]; warnings: string[] } {
   const warnings: string[] = [];
   const texts = rows.map((r) => r.cells.map((c) => (c.spannedRight ? '' : c.text)));
   const denseTexts = rows.map((r) => r.cells.map((c) => c.text));
@@ -108,18 +108,23 @@ export function parseBudgetTable(rows: RowView[], tableKind: string): { lines: B
     labels.push(parts.join('/'));
   }
   const roles = labels.map((l) => (l ? budgetColumnRole(l) : 'amount'));
-  const unitHint: '万元' | '元' | null = rows
-    .slice(0, headerStart + 1)
-    .flatMap((r) => r.cells.map((c) => c.text))
-    .some((t) => /单位[:：]\s*元/.test(t))
-    ? '元'
-    : '万元';
+  const unitHint: '万元' | '元' | null =
+    unitFromTitle ??
+    (rows
+      .slice(0, headerStart + 1)
+      .flatMap((r) => r.cells.map((c) => c.text))
+      .some((t) => /单位[:：]\s*元/.test(t))
+      ? '元'
+      : '万元');
   const lines: BudgetLineRow[] = [];
   for (const r of dataRows) {
     const cells = r.cells.map((c) => (c.spannedRight ? '' : c.text));
     if (/^(?:栏次|行次)$/.test((cells.find(Boolean) ?? '').replace(/\s+/g, ''))) continue;
-    const codeCol = roles.indexOf('code');
-    const codeText = codeCol >= 0 ? cells[codeCol] ?? '' : '';
+    // A code may be printed whole (2240101) or split over 类 | 款 | 项 columns (224 | 01 | 01).
+    const codeText = roles
+      .map((role, k) => (role === 'code' ? cells[k] ?? '' : ''))
+      .filter(Boolean)
+      .join('');
     const code = /^\d[\d\s.]*$/.test(codeText) ? codeText.replace(/[\s.]/g, '') : null;
     for (let c = 0; c < cells.length && c < W; c++) {
       if (roles[c] !== 'amount') continue;

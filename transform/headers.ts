@@ -111,6 +111,7 @@ export function budgetKindOf(title: string): string | null {
 export function budgetColumnRole(label: string): 'seq' | 'code' | 'name' | 'amount' {
   const k = label.replace(/[\s\u3000]/g, '');
   const last = k.split('/').pop() ?? '';
+  if (/编码|代码/.test(k) && !/名称/.test(last) && /^(?:类|款|项|编码|科目编码|代码)$|编码$/.test(last)) return 'code';
   if (/^(?:序号|栏次|行次|数量|计量单位|规格型号|规格)$/.test(last)) return 'seq';
   if (/编码|代码|科目编号|编号$/.test(last)) return 'code';
   if (/(?:名称|^项目$|^科目$|^品目|采购项目|资产名称|^内容$|^支出项目$|^收入项目$)/.test(last)) return 'name';

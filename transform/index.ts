@@ -19,6 +19,9 @@ export interface TransformOptions {
   hints?: { region?: string | null; department?: string | null; year?: number | null };
 }
 
+/** Lines under a table title that are not its title: units, issuer, year. */
+const UNIT_LINE = /^(?:(?:编制|预算|填报)?单位(?:名称)?[:：].*|金额单位[:：].*|部门(?:名称)?[:：].*|[（(]?20\d{2}年度?[)）]?|单位[:：]?(?:万元|元)|第?\d+页.*|-?\d+-?)$/;
+
 const singleCellTitle = (rows: RowView[]) =>
   rows
     .slice(0, 3)
@@ -56,6 +59,7 @@ export function transformDocument(ex: ExtractedDoc, opts: TransformOptions = {})
     warnings: [],
   };
   let title: string | null = null;
+  let titleLines: string[] = [];
   let titleChanged = false;
   let departmentScope = false;
 
@@ -66,7 +70,9 @@ export function transformDocument(ex: ExtractedDoc, opts: TransformOptions = {})
         .map((l) => l.trim())
         .filter(Boolean);
       if (!lines.length) continue;
-      title = lines[lines.length - 1];
+      // The table's title is the last line before it that is not a unit / issuer line.
+      titleLines = lines.slice(-4);
+      title = [...titleLines].reverse().find((l) => !UNIT_LINE.test(l.replace(/\s+/g, ''))) ?? lines[lines.length - 1];
       titleChanged = true;
       if (lines.some((l) => /部门整体.{0,6}(?:绩效)?目标(?:申报)?表|整体支出绩效目标表/.test(l.replace(/\s+/g, '')))) departmentScope = true;
       else if (/项目.{0,10}(?:绩效目标|绩效信息)表|政策和项目/.test(title.replace(/\s+/g, ''))) departmentScope = false;
@@ -78,7 +84,9 @@ export function transformDocument(ex: ExtractedDoc, opts: TransformOptions = {})
     const keys = rows.map((r) => r.cells.map((c) => c.key));
     const inner = singleCellTitle(rows);
     if (inner && /部门整体|整体支出/.test(inner)) departmentScope = true;
-    const budgetKind = budgetKindOf(title ?? '') ?? (inner ? budgetKindOf(inner) : null);
+    const budgetKind =
+      [...(titleChanged ? titleLines : []), ...(title && !titleChanged ? [title] : [])].reverse().map(budgetKindOf).find(Boolean) ??
+      (inner ? budgetKindOf(inner) : null);
     const hasIndicatorHeader = keys.some(isIndicatorHeader);
     const hasHead = keys.some((ks) => ks.some((k) => headRole(k) === 'code' || headRole(k) === 'name'));
     let kind: TableKind = 'other';
@@ -95,7 +103,8 @@ export function transformDocument(ex: ExtractedDoc, opts: TransformOptions = {})
     } else if (budgetKind) {
       kind = 'budget';
       subkind = budgetKind;
-      const { lines, warnings } = parseBudgetTable(rows, budgetKind);
+      const unitYuan = (titleChanged ? titleLines : []).some((l) => /单位[:：]\s*元/.test(l.replace(/\s+/g, '')));
+      const { lines, warnings } = parseBudgetTable(rows, budgetKind, unitYuan ? '元' : null);
       doc.budget_lines.push(...lines);
       doc.warnings.push(...warnings);
     }

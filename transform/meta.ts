@@ -27,6 +27,18 @@ export function regionOf(department: string | null): string | null {
   return r.length >= 2 && r.length < department.length ? r : null;
 }
 
+/**
+ * Remove what a broken title line leaves around a name: a leading `年` / `年度` from `2026 年…`,
+ * a trailing `部` from `…局部门预算`, and the （本级）/（汇总）qualifiers.
+ */
+export function cleanDepartment(name: string): string {
+  return name
+    .replace(/\s+/g, '')
+    .replace(/^(?:20\d{2})?年度?/, '')
+    .replace(/[（(](?:本级|汇总|机关|本部)[)）]/g, '')
+    .replace(/(局|委员会|办公室|办公厅|厅|院|中心|委|办)部$/, '$1');
+}
+
 function lines(blocks: Block[], maxBlocks: number): { text: string; fromTable: boolean }[] {
   const out: { text: string; fromTable: boolean }[] = [];
   for (const b of blocks.slice(0, maxBlocks)) {
@@ -82,7 +94,7 @@ export function detectMeta(
       }
     }
   }
-  department = department?.replace(/\s+/g, '') ?? hints.department ?? null;
+  department = department ? cleanDepartment(department) : hints.department ?? null;
 
   // Fiscal year: a declared 预算年度 wins, then a title line, then the first year mentioned early.
   let year: number | null = null;

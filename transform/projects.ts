@@ -7,12 +7,12 @@
  * driven by the header dictionaries in headers.ts.
  */
 import type { GoalRow, IndicatorRow, PlanUnit, ProjectRow, Provenance } from './types.ts';
-import { headRole, indicatorRole, isIndicatorHeader, quarterOf, type IndicatorRole } from './headers.ts';
+import { headRole, indicatorRole, isIndicatorHeader, quarterOf, type HeadRole, type IndicatorRole } from './headers.ts';
 import { logical, nonEmpty, type RowView, type ViewCell } from './rows.ts';
 import { cellLines, joinLines, key } from './text.ts';
 import { parseAmountWan, parseIndicatorValue } from './values.ts';
 
-type ColumnRole = IndicatorRole | `extra:${string}`;
+type ColumnRole = IndicatorRole | `extra:${string}` | `head:${HeadRole}`;
 
 interface Builder {
   project: ProjectRow;
@@ -226,6 +226,7 @@ export class ProjectParser {
           this.mode = 'none';
           continue;
         }
+        if (this.roles.some((x) => x.startsWith('head:')) && this.wideHead(r, ctx)) continue;
         this.indicatorRow(r);
         this.lastWidth = Math.max(this.lastWidth, r.cells.length);
       }
@@ -341,6 +342,35 @@ export class ProjectParser {
     }
   }
 
+  /** Wide layouts: a new value in the row's project-name column starts the next project. */
+  private wideHead(r: RowView, ctx: ProjectContext): boolean {
+    const roles = this.roles!;
+    const at = (role: HeadRole) => {
+      const i = roles.indexOf(`head:${role}` as ColumnRole);
+      const c = i >= 0 ? r.cells[i] : undefined;
+      return c && c.text && !c.spannedDown ? c.text : null;
+    };
+    const name = at('name');
+    const code = at('code');
+    if (!name && !code) return false;
+    if (/^(?:合计|总计|小计|合\s*计)$/.test(name ?? '')) return true;
+    const b = this.cur!;
+    if (b.indicators.length || (b.project.name && name && b.project.name !== name)) {
+      this.start(r, { ...ctx, title: null });
+      this.roles = roles; // same table, same columns
+      this.mode = 'indicators';
+    }
+    const p = this.cur!.project;
+    if (name) p.name = name;
+    if (code) p.code = code.replace(/\s+/g, '');
+    const budget = at('budget');
+    if (budget) p.budget_wan = parseAmountWan(budget);
+    const goals = at('goals');
+    if (goals) for (const g of splitGoals(goals)) this.cur!.goals.push(g);
+    if (goals && !this.cur!.goalProv) this.cur!.goalProv = prov(r);
+    return false;
+  }
+
   private indicatorRow(r: RowView) {
     const b = this.cur!;
     const roles = this.roles!;
@@ -434,7 +464,14 @@ function isTitleRow(r: RowView): boolean {
 
 /** Column roles from the header row, refined by a sub-header row (符号 | 值 | 单位 under 指标值). */
 export function columnRoles(header: RowView, sub: RowView | null): ColumnRole[] {
-  const headerRoles: ColumnRole[] = header.cells.map((c, i) => indicatorRole(c.key) ?? (`extra:${c.text || `col${i + 1}`}` as ColumnRole));
+  const headerRoles: ColumnRole[] = header.cells.map((c, i) => {
+    const ir = indicatorRole(c.key);
+    if (ir) return ir;
+    // Wide layouts put the project's own columns (名称, 资金总额, 绩效目标) beside the indicators.
+    const hr = headRole(c.key) ?? (/(?:项目\)?名称|\(项目\)名称|项目名称)$/.test(c.key) ? 'name' : /^(?:单位编码|项目编码)$/.test(c.key) ? 'code' : null);
+    if (hr && hr !== 'ignore' && hr !== 'plan') return `head:${hr}` as ColumnRole;
+    return `extra:${c.text || `col${i + 1}`}` as ColumnRole;
+  });
   // Horizontal span duplicates of the same header repeat its role.
   if (!sub) return headerRoles;
   const subRole = (c: ViewCell | undefined) => (c && c.text && !c.spannedDown && !c.spannedRight ? indicatorRole(c.key) : null);

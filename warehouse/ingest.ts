@@ -108,7 +108,15 @@ export async function ingestBytes(
     transform_version: doc ? TRANSFORM_VERSION : null,
     seconds,
   };
-  await replaceDocument(conn, rec, doc);
+  try {
+    await replaceDocument(conn, rec, doc);
+  } catch (e) {
+    // The rows could not be loaded (a bug or a constraint): keep the document's record with the reason.
+    status = 'load_failed';
+    error = (e as Error).message;
+    doc = null;
+    await replaceDocument(conn, { ...rec, status, error }, null);
+  }
   const tablesByKind: Record<string, number> = {};
   for (const t of doc?.tables ?? []) tablesByKind[t.kind] = (tablesByKind[t.kind] ?? 0) + 1;
   return {

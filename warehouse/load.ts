@@ -50,6 +50,7 @@ export async function appendRows(conn: DuckDBConnection, tableName: string, data
   if (!data.length) return;
   const cols = await columnsOf(conn, tableName);
   const appender = await conn.createAppender(tableName);
+  let failed = false;
   try {
     for (const obj of data) {
       const row = obj as Record<string, unknown>;
@@ -69,8 +70,16 @@ export async function appendRows(conn: DuckDBConnection, tableName: string, data
       appender.endRow();
     }
     appender.flushSync();
+  } catch (e) {
+    failed = true;
+    throw new Error(`loading ${tableName}: ${(e as Error).message}`);
   } finally {
-    appender.closeSync();
+    // Closing flushes; after a failure that would only mask the original error.
+    try {
+      appender.closeSync();
+    } catch (e) {
+      if (!failed) throw e;
+    }
   }
 }
 
