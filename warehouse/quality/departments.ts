@@ -66,7 +66,8 @@ export function coreName(department: string | null, region: string | null): stri
     if (!m || /^(场|政府|容|域|级)/.test(m[2])) break;
     n = m[2];
   }
-  return n.replace(/[(（]?本级[)）]?$/, '');
+  // Qualifiers printed after the name: （汇总） (consolidated), （本级） (own unit only), 部门.
+  return n.replace(/(部门汇总|单位汇总|汇总|本级|机关)+$/, '') || n;
 }
 
 /** Dice coefficient over character bigrams (1 for identical strings). */

@@ -109,7 +109,7 @@ export async function buildYoy(conn: DuckDBConnection, opts: { nameThreshold?: n
       SELECT y.dept_id, y.year, y.prev_year, c.doc_id, c.project_seq, m.prev_doc_id, m.prev_project_seq, m.method, m.name_similarity,
              c.name, p.name, c.budget_wan, p.budget_wan, c.budget_wan - p.budget_wan,
              CASE WHEN p.budget_wan > 0 THEN 100.0 * (c.budget_wan - p.budget_wan) / p.budget_wan END,
-             m.doc_id IS NOT NULL AND sc.h = sp.h AND sc.n = sp.n,
+             coalesce(m.doc_id IS NOT NULL AND sc.h = sp.h AND sc.n = sp.n, false),
              coalesce(sc.n, 0), coalesce(chg.n_added, 0), coalesce(chg.n_dropped, 0), coalesce(chg.n_raised, 0), coalesce(chg.n_lowered, 0), coalesce(chg.n_unchanged, 0)
       FROM yy_pair y
       JOIN projects c ON c.doc_id = y.doc_id AND c.scope = 'project'
