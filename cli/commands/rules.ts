@@ -14,7 +14,7 @@ export function listRules(opts: { category?: string; format?: string; id?: strin
     for (const r of rules) {
       console.log(`### ${r.id} — ${r.title_zh}\n`);
       console.log(`*${r.title_en}* · ${r.category} · ${r.severity} · ${r.criterion}${r.heuristic ? ' · heuristic' : ''}\n`);
-      console.log(`${r.rationale.trim()}\n\nReference: ${r.reference}\n`);
+      console.log(`${r.rationale_zh.trim()}\n\n${r.rationale.trim()}\n\nReference: ${r.reference}\n`);
       if (opts.id) console.log('```sql\n' + r.sql.trim() + '\n```\n');
     }
     return;

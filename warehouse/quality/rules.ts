@@ -35,6 +35,8 @@ export const RuleSchema = z.object({
   title_zh: z.string().min(2),
   title_en: z.string().min(2),
   rationale: z.string().min(10),
+  /** The rationale in Chinese, as printed on the scorecards. */
+  rationale_zh: z.string().min(10),
   reference: z.string().min(3),
   heuristic: z.boolean(),
   sql: z.string().min(10),
@@ -54,6 +56,8 @@ export function loadRules(dir = RULES_DIR): Rule[] {
     if (parsed.data.id !== f.replace(/\.yaml$/, '')) throw new Error(`rule ${f}: id ${parsed.data.id} must equal the file name`);
     if (parsed.data.heuristic && !/heuristic/i.test(parsed.data.reference + parsed.data.rationale))
       throw new Error(`rule ${f}: a heuristic rule must say so in its rationale or reference`);
+    if (parsed.data.heuristic && !parsed.data.rationale_zh.includes('经验规则'))
+      throw new Error(`rule ${f}: a heuristic rule must say 经验规则 in rationale_zh`);
     out.push({ ...parsed.data, file: `warehouse/rules/${f}` });
   }
   const ids = new Set<string>();
@@ -69,8 +73,9 @@ export async function storeRules(conn: DuckDBConnection, rules: Rule[]) {
   await conn.run('DELETE FROM rules');
   for (const r of rules)
     await conn.run(
-      `INSERT INTO rules VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)`,
-      [r.id, r.category, r.severity, r.criterion, r.entity, r.title_zh, r.title_en, r.rationale.trim(), r.reference, r.heuristic, r.sql.trim(), r.file],
+      `INSERT INTO rules (rule_id, category, severity, criterion, entity, title_zh, title_en, rationale, reference, heuristic, sql, file, rationale_zh)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)`,
+      [r.id, r.category, r.severity, r.criterion, r.entity, r.title_zh, r.title_en, r.rationale.trim(), r.reference, r.heuristic, r.sql.trim(), r.file, r.rationale_zh.trim()],
     );
 }
 

@@ -41,6 +41,7 @@ export interface Deduction {
   severity: string;
   reference: string;
   rationale: string;
+  rationale_zh: string | null;
   heuristic: boolean;
   n_findings: number;
   n_entities: number;
@@ -137,7 +138,7 @@ export async function loadScorecard(conn: DuckDBConnection, runId: string, deptI
   const dimensions = dims.filter((d) => d.dimension !== 'total').sort((a, b) => order.indexOf(a.dimension) - order.indexOf(b.dimension));
   const sd = await rows<Omit<Deduction, 'findings'>>(
     conn,
-    `SELECT s.dimension, s.rule_id, r.title_zh, r.title_en, r.category, s.severity, r.reference, r.rationale, r.heuristic,
+    `SELECT s.dimension, s.rule_id, r.title_zh, r.title_en, r.category, s.severity, r.reference, r.rationale, r.rationale_zh, r.heuristic,
             s.n_findings, s.n_entities, s.n_eligible, s.rate, s.deduction
      FROM score_deductions s JOIN rules r USING (rule_id)
      WHERE s.run_id = $1 AND s.dept_id = $2 AND ${yearCond('s.year')}

@@ -119,7 +119,7 @@ function ruleSection(d: Deduction): string {
   return `<div class="rule" id="rule-${esc(d.rule_id)}">
 <h3><span class="sev-${esc(d.severity)}">[${esc(SEVERITY_ZH[d.severity] ?? d.severity)}]</span> ${esc(d.title_zh)} <small>（${esc(d.rule_id)}）</small></h3>
 <p class="rationale">维度：${esc(d.dimension)} · 扣分 <b>${fmt(d.deduction, 2)}</b> · 命中 ${d.n_entities}/${d.n_eligible}（${fmt(d.rate * 100)}%）· 依据：${esc(d.reference)}${d.heuristic ? ' · 经验规则' : ''}</p>
-<p class="rationale">${esc(d.rationale.trim())}</p>
+<p class="rationale">${esc((d.rationale_zh ?? d.rationale).trim())}</p>
 ${findingsTable(d)}
 </div>`;
 }
@@ -197,6 +197,7 @@ export function renderScorecardMarkdown(sc: Scorecard): string {
   for (const d of sc.deductions) {
     out.push(`\n## [${SEVERITY_ZH[d.severity] ?? d.severity}] ${d.title_zh}（${d.rule_id}）\n`);
     out.push(`维度 ${d.dimension} · 扣分 ${fmt(d.deduction, 2)} · 命中 ${d.n_entities}/${d.n_eligible} · 依据 ${d.reference}\n`);
+    out.push(`${(d.rationale_zh ?? d.rationale).trim()}\n`);
     out.push('| 位置 | 项目 | 指标 | 指标值 | 说明 |\n|---|---|---|---|---|');
     for (const c of d.findings) out.push(`| ${md(cellRef(c))} | ${md(c.project)} | ${md(c.level3)} | ${md(c.value_raw)} | ${md(c.message)} |`);
     if (d.n_findings > d.findings.length) out.push(`\n另有 ${d.n_findings - d.findings.length} 条未列出。`);
