@@ -2,6 +2,9 @@
  * OCR for pages without a text layer: render with poppler's `pdftoppm`, recognise with
  * `tesseract -l chi_sim … tsv` (Debian: poppler-utils, tesseract-ocr, tesseract-ocr-chi-sim).
  *
+ * `--psm 1` (segmentation with orientation detection) reads pages scanned sideways (a landscape
+ * table on a portrait page).
+ *
  * Output is text lines with tesseract's word confidences; no tables are rebuilt from OCR
  * (without rulings the cell structure could only be guessed). The confidence is reported so
  * the document can be marked `low_confidence`.
@@ -36,7 +39,10 @@ const CJK = /[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]/;
 export function joinWords(words: string[]): string {
   let out = '';
   for (const w of words) {
-    if (out && !CJK.test(out[out.length - 1]) && !CJK.test(w[0])) out += ' ';
+    const prev = out[out.length - 1];
+    // Numbers come split at their separators ("101," "673." "03"): no space inside a number.
+    const inNumber = /[0-9][,.]$/.test(out) && /^[0-9]/.test(w);
+    if (out && !CJK.test(prev) && !CJK.test(w[0]) && !inNumber) out += ' ';
     out += w;
   }
   return out;
@@ -85,7 +91,7 @@ export async function ocrPages(bytes: Uint8Array, pages: number[], deadline: num
       }
       const base = join(dir, `p${p}`);
       await run('pdftoppm', ['-r', String(dpi), '-png', '-singlefile', '-f', String(p), '-l', String(p), pdf, base], { timeout: left });
-      const { stdout } = await run('tesseract', [`${base}.png`, 'stdout', '-l', 'chi_sim', '--psm', '3', 'tsv'], {
+      const { stdout } = await run('tesseract', [`${base}.png`, 'stdout', '-l', 'chi_sim', '--psm', '1', 'tsv'], {
         timeout: Math.max(1000, deadline - Date.now()),
         maxBuffer: 64 * 1024 * 1024,
         env: { ...process.env, OMP_THREAD_LIMIT: '1' },

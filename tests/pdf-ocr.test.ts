@@ -1,0 +1,53 @@
+/**
+ * Scanned PDFs (MANIFEST flag SCANNED_NO_TEXT): OCR'd with tesseract chi_sim, text blocks with
+ * an honest low-confidence status. Expected strings were read on the rendered pages.
+ * Slow (tesseract at 200 dpi, ~5 s a page on a busy 2-core machine): one file per test.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { extractPdf, stopPdfThread } from '../extract/pdf/index.ts';
+import type { ExtractedDoc } from '../extract/types.ts';
+import { HAS_SHARED, SHARED } from './helpers/paths.ts';
+
+afterAll(() => stopPdfThread());
+
+const pageText = (d: ExtractedDoc, page: number) =>
+  d.blocks
+    .filter((b) => b.type === 'text' && b.page === page)
+    .map((b) => (b.type === 'text' ? b.text : ''))
+    .join('\n')
+    .replace(/\s/g, '');
+
+describe.skipIf(!HAS_SHARED)('PDF extractor on scanned documents', () => {
+  it('长沙 scanned notice + a table scanned sideways: OCR text, low_confidence with the mean confidence', async () => {
+    const doc = await extractPdf(readFileSync(join(SHARED, 'corpus/pdf/015_长沙/文化广电旅游体育局_2026年部门预算.pdf')), { timeoutMs: 300_000 });
+    expect(doc.pages).toBe(2);
+    expect(doc.status).toBe('low_confidence');
+    const ocr = doc.meta?.ocr as { pages: number[]; meanConfidence: number };
+    expect(ocr.pages).toEqual([1, 2]);
+    expect(doc.meta?.ocrConfidence).toBe(ocr.meanConfidence);
+    expect(ocr.meanConfidence).toBeGreaterThan(0);
+    expect(ocr.meanConfidence).toBeLessThan(1);
+    expect(doc.warnings.some((w) => w.startsWith('ocr: pages 1, 2 have no text layer'))).toBe(true);
+    // Page 1: the 长沙市财政局 notice, upright.
+    expect(pageText(doc, 1)).toContain('关于下达2025年文化和旅游项目资金');
+    // Page 2: the attached table, printed landscape on a portrait page (read with orientation detection).
+    expect(pageText(doc, 2)).toContain('2025年文化和旅游项目资金安排表');
+    // No table is made up from OCR.
+    expect(doc.blocks.some((b) => b.type === 'table')).toBe(false);
+  });
+
+  it('北京 scanned 8-page disclosure: every page OCR\'d, low_confidence', async () => {
+    const doc = await extractPdf(readFileSync(join(SHARED, 'corpus/pdf/002_北京/政务服务和数据管理局_2026年部门预算.pdf')), { timeoutMs: 600_000 });
+    expect(doc.pages).toBe(8);
+    expect(doc.status).toBe('low_confidence');
+    expect((doc.meta?.ocr as { pages: number[] }).pages).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    // Page 1: title and table of contents (tesseract reads 北京 as 北豆 on this scan: no exact title).
+    expect(pageText(doc, 1)).toContain('政务服务和数据管理局');
+    expect(pageText(doc, 1)).toContain('部门预算信息公开');
+    expect(pageText(doc, 1)).toContain('一般公共预算支出表');
+    // Page 5: amounts keep their digits together.
+    expect(pageText(doc, 5)).toContain('101,673.03万元');
+  }, 600_000);
+});
