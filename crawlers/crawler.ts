@@ -303,6 +303,8 @@ export class Crawler {
           rec.attempts = attempts;
           rec.bytes = res.body.length;
           if (res.status >= 200 && res.status < 300) {
+            rec.sha256 = this.store.putObject(res.body).sha256;
+            rec.content_type = header(res.headers, 'content-type');
             result = robotsParser(url, res.body.toString('utf8'));
             const cd = result.getCrawlDelay(src.userAgent);
             if (cd !== undefined) h.delayMs = Math.max(h.delayMs, cd * 1000);

@@ -5,7 +5,8 @@
  * nothing unchanged and picks up a file changed on the server in between.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createReadStream, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { WARCParser } from 'warcio';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,6 +58,32 @@ describe('first crawl of the portal', () => {
     const stored = readFileSync(join(dir, 'raw', 'objects', rec.sha256!.slice(0, 2), rec.sha256!));
     expect(createHash('sha256').update(stored).digest('hex')).toBe(rec.sha256);
     expect(stored.subarray(0, 5).toString()).toBe('%PDF-');
+  });
+
+  it('writes every request and response to WARC, payload digests matching the store', async () => {
+    const warcDir = join(dir, 'raw', 'warc');
+    const files = readdirSync(warcDir).sort();
+    expect(files.length).toBe(2); // one per crawl
+    const types: Record<string, number> = {};
+    let digestsChecked = 0;
+    for await (const r of WARCParser.iterRecords(createReadStream(join(warcDir, files[0])) as never)) {
+      types[r.warcType!] = (types[r.warcType!] ?? 0) + 1;
+      if (r.warcType === 'response') {
+        const d = r.warcHeader('WARC-Payload-Digest')!;
+        expect(d).toMatch(/^sha256:[0-9a-f]{64}$/);
+        // 2xx bodies are in the content-addressed store under the same digest (error pages only in the WARC).
+        if (r.httpHeaders?.statusCode === 200) {
+          expect(existsSync(join(dir, 'raw', 'objects', d.slice(7, 9), d.slice(7)))).toBe(true);
+          digestsChecked++;
+        }
+      }
+      await r.readFully();
+    }
+    // Every request the server saw from the HTTP client (not the browser's render) is in the WARC.
+    expect(types.request).toBe(firstLog.filter((e) => !e.ua.includes('(rendering)')).length);
+    expect(types.request).toBe((types.response ?? 0) + (types.revisit ?? 0));
+    expect(digestsChecked).toBeGreaterThan(40);
+    expect(types.resource).toBe(1); // the DOM Chromium rendered
   });
 
   it('never leaves the allowed hosts, nor follows non-http links', () => {
