@@ -38,16 +38,17 @@ describe.skipIf(!HAS_SHARED)('PDF extractor on scanned documents', () => {
     expect(doc.blocks.some((b) => b.type === 'table')).toBe(false);
   });
 
-  it('北京 scanned 8-page disclosure: every page OCR\'d, low_confidence', async () => {
-    const doc = await extractPdf(readFileSync(join(SHARED, 'corpus/pdf/002_北京/政务服务和数据管理局_2026年部门预算.pdf')), { timeoutMs: 600_000 });
+  // All 8 pages take ~2 min here; pages 1 and 5 show the same (the bench OCRs the whole file).
+  it('北京 scanned 8-page disclosure (pages 1 and 5): OCR text, low_confidence', async () => {
+    const doc = await extractPdf(readFileSync(join(SHARED, 'corpus/pdf/002_北京/政务服务和数据管理局_2026年部门预算.pdf')), { pages: [1, 5], timeoutMs: 300_000 });
     expect(doc.pages).toBe(8);
     expect(doc.status).toBe('low_confidence');
-    expect((doc.meta?.ocr as { pages: number[] }).pages).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect((doc.meta?.ocr as { pages: number[] }).pages).toEqual([1, 5]);
     // Page 1: title and table of contents (tesseract reads 北京 as 北豆 on this scan: no exact title).
     expect(pageText(doc, 1)).toContain('政务服务和数据管理局');
     expect(pageText(doc, 1)).toContain('部门预算信息公开');
     expect(pageText(doc, 1)).toContain('一般公共预算支出表');
     // Page 5: amounts keep their digits together.
     expect(pageText(doc, 5)).toContain('101,673.03万元');
-  }, 600_000);
+  }, 300_000);
 });

@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { denseGrid } from '../extract/grid.ts';
 import { extractPdf, stopPdfThread } from '../extract/pdf/index.ts';
 import type { ExtractedDoc, TableBlock } from '../extract/types.ts';
+import { processBytes } from '../warehouse/ingest.ts';
 import { HAS_SHARED, SHARED } from './helpers/paths.ts';
 
 const PDF = join(SHARED, 'corpus', 'pdf');
@@ -244,5 +245,34 @@ describe.skipIf(!HAS_SHARED)('PDF extractor on real disclosures', () => {
       ["[21007]计划生育事务","33.04","33.04","0.00"],
       ["[2100799]其他计划生育事务支出","33.04","33.04","0.00"],
     ]);
+  });
+
+  // Through the transform (processBytes): the indicator rows a person counts on the pages.
+  it('烟台 through the transform: 4 projects with 6, 6, 9, 6 indicators, rows as printed on page 30', async () => {
+    const f = join(PDF, '025_烟台/2026年烟台市统计局部门预算.pdf');
+    const { doc } = await processBytes(readFileSync(f), f);
+    const projects = doc.projects.filter((p) => p.scope === 'project');
+    expect(projects.map((p) => p.name)).toEqual(['实施公车统管费用', '设备购置更新', '统计周期性调查', '1%人口抽样调查']);
+    expect(projects.map((p) => doc.indicators.filter((i) => i.project_seq === p.project_seq).length)).toEqual([6, 6, 9, 6]);
+    const first = doc.indicators.filter((i) => i.project_seq === projects[0].project_seq);
+    expect(first.map((i) => [i.level1, i.level2, i.level3, i.value_raw, i.page])).toEqual([
+      ['成本指标', '经济成本', '公车统管费用总量控制', '≤25 万元', 30],
+      ['产出指标', '数量指标', '经费支出率', '≤100%', 30],
+      ['产出指标', '质量指标', '经费支付准确率', '=100%', 30],
+      ['产出指标', '时效指标', '经费支付及时率', '=100%', 30],
+      ['效益指标', '社会效益指标', '部门单位正常运转', '正常运转', 30],
+      ['效益指标', '社会效益指标', '部门单位履职能力提升', '有效提升', 30],
+    ]);
+  });
+
+  it('广州 部门整体 through the transform: 21 indicators, 社会效益指标 kept under 产出指标 as printed', async () => {
+    const f = join(PDF, '005_广州/政务服务和数据管理局_广州市政务服务和数据局2026年部门整体预算绩效目标申报表.pdf.pdf');
+    const { doc } = await processBytes(readFileSync(f), f);
+    expect(doc.projects.map((p) => p.scope)).toEqual(['department']);
+    expect(doc.indicators.length).toBe(21);
+    const byLevel2 = (l2: string) => doc.indicators.filter((i) => i.level2 === l2).length;
+    expect([byLevel2('数量指标'), byLevel2('质量指标'), byLevel2('时效指标'), byLevel2('社会效益指标'), byLevel2('服务对象满意度指标'), byLevel2('经济成本指标')]).toEqual([6, 2, 2, 7, 2, 2]);
+    expect(doc.indicators.filter((i) => i.level2 === '社会效益指标').every((i) => i.level1 === '产出指标')).toBe(true);
+    expect(doc.indicators.every((i) => i.page === 2)).toBe(true);
   });
 });

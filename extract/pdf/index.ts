@@ -193,7 +193,7 @@ export async function extractPdf(bytes: Uint8Array, opts: PdfExtractOptions = {}
       }
       warnings.push(`ocr: pages ${read.map((p) => p.page).join(', ')} have no text layer; text from OCR (mean confidence ${conf.toFixed(2)}), tables not rebuilt`);
       // The document is mostly OCR: its content is only as good as the recognition.
-      if (read.length * 2 >= parsed.pages) status = 'low_confidence';
+      if (read.length * 2 >= parsed.parsedPages) status = 'low_confidence';
     }
   }
   return {

@@ -22,6 +22,8 @@ export interface ParseOptions {
 
 export interface ParsedPdf {
   pages: number;
+  /** Pages actually read (all, or those asked for in `opts.pages`). */
+  parsedPages: number;
   blocks: PageBlock[];
   /** Pages with (almost) no text layer: candidates for OCR. */
   textlessPages: number[];
@@ -131,7 +133,8 @@ export async function parsePdf(bytes: Uint8Array, opts: ParseOptions = {}): Prom
   const { blocks, stitched } = stitchPages(pageBlocks);
   const pages = doc.numPages;
   await doc.destroy();
-  return { pages, blocks, textlessPages, stitched, warnings, meta };
+  const parsedPages = wanted ? [...wanted].filter((p) => p >= 1 && p <= pages).length : pages;
+  return { pages, parsedPages, blocks, textlessPages, stitched, warnings, meta };
 }
 
 /** A lattice is a table when it has at least 2 cells holding text (a framed paragraph is text). */
