@@ -10,6 +10,8 @@ export interface ExtractOptions {
   source?: string;
   /** Wall-clock budget for one document, milliseconds. */
   timeoutMs?: number;
+  /** The HTTP Content-Type the document was served with (its charset is evidence for HTML decoding). */
+  contentType?: string | null;
 }
 
 type Extractor = (bytes: Uint8Array, opts: ExtractOptions) => Promise<ExtractedDoc>;

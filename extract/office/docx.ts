@@ -101,7 +101,7 @@ export async function extractDocx(bytes: Uint8Array, _opts: ExtractOptions = {})
   return finish(blocks, xml.pages, warnings, source);
 }
 
-function finish(blocks: Block[], pages: number, warnings: string[], source: string): ExtractedDoc {
+function finish(blocks: Block[], pages: number | null, warnings: string[], source: string): ExtractedDoc {
   dropTrailingEmptyCells(blocks);
   let n = 0;
   for (const b of blocks) if (b.type === 'table') b.tableNo = ++n;

@@ -28,8 +28,12 @@ const TRANSPARENT = new Set(['w:sdt', 'w:sdtContent', 'w:customXml', 'w:smartTag
 
 export interface DocxXmlResult {
   blocks: Block[];
-  /** Pages counted from explicit and rendered page breaks (1 when the file has none). */
-  pages: number;
+  /**
+   * Pages counted from explicit and rendered page breaks; null when the file has no page mark at
+   * all (then every page number below is null too: a file converted by LibreOffice, or a Word file
+   * saved without pagination, does not say where its pages break).
+   */
+  pages: number | null;
   /** True when some row has gridBefore / gridAfter (mammoth misplaces merges there). */
   hasGridSkips: boolean;
 }
@@ -200,5 +204,15 @@ export function readDocumentXml(xml: string): DocxXmlResult {
     }
   };
   if (body) walkBody(body);
-  return { blocks, pages: page, hasGridSkips };
+  const paged = page > 1 || xml.includes('w:lastRenderedPageBreak');
+  if (!paged) {
+    for (const b of blocks) {
+      b.page = null;
+      if (b.type === 'table') {
+        b.pageEnd = null;
+        for (const r of b.rows) r.page = null;
+      }
+    }
+  }
+  return { blocks, pages: paged ? page : null, hasGridSkips };
 }

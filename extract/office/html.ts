@@ -12,10 +12,8 @@ import { htmlToBlocks } from './htmlblocks.ts';
 
 export const HTML_EXTRACTOR = 'office-html@1';
 
-/** Options a crawler can add: the response's Content-Type header, whose charset is evidence. */
-export interface HtmlExtractOptions extends ExtractOptions {
-  contentType?: string | null;
-}
+/** `contentType` (ExtractOptions): the response's Content-Type header, whose charset is evidence. */
+export type HtmlExtractOptions = ExtractOptions;
 
 /** Largest HTML page we parse (a detail page is rarely above a few MB). */
 const MAX_HTML_BYTES = 50 * 1024 * 1024;
