@@ -27,7 +27,7 @@ export const INDICATOR_HEADERS: [IndicatorRole, RegExp][] = [
   ['seq', /^(?:序号|编号)$/],
   ['level1', /^(?:一级指标|一级|一级指标名称|绩效指标一级)$/],
   ['level2', /^(?:二级指标|二级|二级指标名称|绩效指标二级)$/],
-  ['level3', /^(?:三级指标|三级|三级指标名称|指标名称|具体指标|绩效指标名称|指标)$/],
+  ['level3', /^(?:三级指标|三级|三级指标名称|指标名称|具体指标|绩效指标名称|指标|绩效指标)$/],
   ['description', /^(?:绩效指标描述|指标描述|指标内容|指标说明|指标解释|指标定义|绩效指标描述\(指标内容\)|绩效指标描述（指标内容）)|^绩效指标描述/],
   ['basis', /(?:指标值确定依据|指标确定依据|确定依据|设定依据|目标值确定依据|取值依据|值设定依据)/],
   ['scoring_rule', /(?:评\(扣\)分标准|评扣分标准|评分标准|扣分标准|评分规则|评价标准)/],
@@ -37,8 +37,8 @@ export const INDICATOR_HEADERS: [IndicatorRole, RegExp][] = [
   ['nature', /(?:指标性质|指标方向|指标属性|正负向|指标值性质)/],
   ['op', /^(?:符号|比较符|比较符号|运算符|计算符号|指标值符号|关系符)$/],
   ['value_num', /^(?:值|数值|指标数值|目标数值)$/],
-  ['measure_unit', /^(?:单位|单位\(文字描述\)|计量单位|度量单位|指标单位|单位名称)$|^单位\(/],
-  ['value', /^(?:指标值|目标值|年度指标值|年度目标值|指标目标值|绩效指标值|预期目标值|标准值|年度值|绩效目标值|指标值\(.*\)|年度指标值\(.*\)|本年度指标值|预期指标值)$/],
+  ['measure_unit', /^(?:单位|单位\(文字描述\)|计量单位|度量单位|指标单位|单位名称)$|^单位\(|(?:度量|计量)单位$/],
+  ['value', /^(?:指标值|目标值|年度指标值|年度目标值|指标目标值|绩效指标值|预期目标值|标准值|年度值|绩效目标值|本年度指标值|预期指标值)$|(?:指标值|目标值)(?:\(.*\))?$/],
 ];
 
 export function indicatorRole(k: string): IndicatorRole | null {
@@ -50,8 +50,36 @@ export function indicatorRole(k: string): IndicatorRole | null {
 /** A row is an indicator header when it names at least a level-1 and a level-2 or level-3 column. */
 export function isIndicatorHeader(keys: string[]): boolean {
   const roles = new Set(keys.map(indicatorRole));
-  return roles.has('level1') && (roles.has('level2') || roles.has('level3'));
+  // 一级 / 二级 / 三级 alone is also how classification tables (政府购买服务目录) are headed:
+  // an indicator table names its target, description or basis too.
+  const target = ['value', 'description', 'basis', 'op', 'value_num', 'period_value', 'scoring_rule'].some((r) => roles.has(r as IndicatorRole));
+  if (roles.has('level1') && (roles.has('level2') || roles.has('level3')) && target) return true;
+  // Flattened layouts print 一级 + 二级 + 三级 in one 绩效指标 cell beside a 指标值 column.
+  return !roles.has('level1') && roles.has('level3') && (roles.has('value') || roles.has('value_num')) && keys.some((k) => /^(?:绩效指标|指标名称|三级指标)$/.test(k));
 }
+
+export const LEVEL1_NAMES = ['产出指标', '效益指标', '效果指标', '满意度指标', '成本指标'];
+export const LEVEL2_NAMES = [
+  '数量指标', '质量指标', '时效指标', '成本指标', '经济效益指标', '社会效益指标', '生态效益指标', '可持续影响指标',
+  '服务对象满意度指标', '经济成本指标', '社会成本指标', '生态环境成本指标', '满意度指标',
+];
+
+/**
+ * Split a flattened indicator cell into its levels: `产出指标数量指标举办发布仪式` or
+ * `1－产出指标，11－数量指标，举办发布仪式`. Returns null when it does not start with a level-1 name.
+ */
+export function splitFlatIndicator(text: string): { level1: string; level2: string | null; level3: string } | null {
+  const t = text.replace(/^[\s\d０-９.．、－—-]+/, '');
+  const l1 = LEVEL1_NAMES.find((n) => t.startsWith(n));
+  if (!l1) return null;
+  let rest = t.slice(l1.length).replace(/^[\s，,；;:：、]*[\d０-９]*[－—-]?/, '');
+  const l2 = [...LEVEL2_NAMES].sort((a, b) => b.length - a.length).find((n) => rest.startsWith(n)) ?? null;
+  if (l2) rest = rest.slice(l2.length).replace(/^[\s，,；;:：、]*[\d０-９]*[－—-]?/, '');
+  return { level1: l1, level2: l2, level3: rest.trim() };
+}
+
+/** Comparison signs printed in a column of their own (often headed 指标性质 or 指标值类型). */
+export const OPERATOR_CELL = /^(?:[≥≤＞＜><=＝≠]|>=|<=|＞=|＜=|大于等于|小于等于|等于|大于|小于|不低于|不高于|定性|定量)$/;
 
 /** Labels of the key/value rows above an indicator table (the project's "head"). */
 export type HeadRole = 'code' | 'name' | 'budget' | 'fiscal' | 'other' | 'purpose' | 'plan' | 'goals' | 'ignore';

@@ -83,6 +83,18 @@ export function detectMeta(
   }
   if (!department) {
     const labelled = all.map((l) => l.text.match(LABELLED_ORG)?.[1]).filter((x): x is string => !!x);
+    // The same label as a table cell, with the name in the next cell: | 部门名称 | 北京市公安局 |
+    for (const b of blocks) {
+      if (b.type !== 'table') continue;
+      for (const r of b.rows.slice(0, 6)) {
+        const texts = r.cells.map((c) => joinLines(c.text).replace(/\s+/g, ''));
+        texts.forEach((t, i) => {
+          if (!/^(?:部门名称|单位名称|预算单位|预算部门|主管部门|部门\(单位\)名称|部门（单位）名称)[:：]?$/.test(t)) return;
+          const v = texts.slice(i + 1).find(Boolean);
+          if (v && new RegExp(`^${ORG}$`).test(v)) labelled.push(v);
+        });
+      }
+    }
     department = mostCommon(labelled);
   }
   if (!department) {

@@ -7,7 +7,7 @@
  * driven by the header dictionaries in headers.ts.
  */
 import type { GoalRow, IndicatorRow, PlanUnit, ProjectRow, Provenance } from './types.ts';
-import { headRole, indicatorRole, isIndicatorHeader, quarterOf, type HeadRole, type IndicatorRole } from './headers.ts';
+import { headRole, indicatorRole, isIndicatorHeader, OPERATOR_CELL, quarterOf, splitFlatIndicator, type HeadRole, type IndicatorRole } from './headers.ts';
 import { logical, nonEmpty, type RowView, type ViewCell } from './rows.ts';
 import { cellLines, joinLines, key } from './text.ts';
 import { parseAmountWan, parseIndicatorValue } from './values.ts';
@@ -100,7 +100,7 @@ export class ProjectParser {
   private start(r: RowView, ctx: ProjectContext) {
     this.finish();
     const seq = this.projects.length + 1;
-    const name = ctx.title ? projectNameFromTitle(ctx.title) : null;
+    const name = ctx.title ? projectNameFromTitle(ctx.title, ctx.departmentScope) : null;
     this.cur = {
       project: {
         project_seq: seq,
@@ -183,7 +183,7 @@ export class ProjectParser {
         if (!this.cur || (this.cur.indicators.length > 0 && !repeated)) this.start(r, ctx);
         const next = rows[i + 1];
         const sub = next && isSubHeader(next) ? next : null;
-        this.roles = columnRoles(r, sub);
+        this.roles = refineRolesByContent(columnRoles(r, sub), rows.slice(i + (sub ? 2 : 1), i + 40));
         if (sub) i++;
         this.mode = 'indicators';
         this.pendingPlan = null;
@@ -350,12 +350,20 @@ export class ProjectParser {
       const c = i >= 0 ? r.cells[i] : undefined;
       return c && c.text && !c.spannedDown ? c.text : null;
     };
-    const name = at('name');
-    const code = at('code');
+    let name = at('name');
+    let code = at('code');
     if (!name && !code) return false;
+    // 北京 prints the project code and name in one cell: `11000021Y00000039⏎0843-信息系统运维⏎类项目`.
+    const nameIdx = roles.indexOf('head:name' as ColumnRole);
+    const rawLines = nameIdx >= 0 ? cellLines(r.cells[nameIdx]?.raw ?? '') : [];
+    const m = rawLines.length > 1 ? rawLines[0].match(/^([0-9A-Z]{12,})$/) : name?.match(/^([0-9A-Z]{12,})\s+(.+)$/);
+    if (m && !code) {
+      code = m[1];
+      name = rawLines.length > 1 ? joinLines(rawLines.slice(1).join('\n')) : m[2] ?? name;
+    }
     if (/^(?:合计|总计|小计|合\s*计)$/.test(name ?? '')) return true;
     const b = this.cur!;
-    if (b.indicators.length || (b.project.name && name && b.project.name !== name)) {
+    if (b.indicators.length || b.project.code || b.goals.length) {
       this.start(r, { ...ctx, title: null });
       this.roles = roles; // same table, same columns
       this.mode = 'indicators';
@@ -365,6 +373,10 @@ export class ProjectParser {
     if (code) p.code = code.replace(/\s+/g, '');
     const budget = at('budget');
     if (budget) p.budget_wan = parseAmountWan(budget);
+    const fiscal = at('fiscal');
+    if (fiscal) p.fiscal_wan = parseAmountWan(fiscal);
+    const other = at('other');
+    if (other) p.other_wan = parseAmountWan(other);
     const goals = at('goals');
     if (goals) for (const g of splitGoals(goals)) this.cur!.goals.push(g);
     if (goals && !this.cur!.goalProv) this.cur!.goalProv = prov(r);
@@ -383,19 +395,29 @@ export class ProjectParser {
     const prev = b.indicators[b.indicators.length - 1];
     const l1 = get('level1');
     const l2 = get('level2');
-    const level1_carried = (!l1.text || l1.down) && !!prev?.level1;
-    const level2_carried = (!l2.text || l2.down) && !!prev?.level2 && (!l1.text || l1.down);
-    const level1 = l1.text && !l1.down ? l1.text : level1_carried ? prev!.level1 : l1.text || null;
-    const level2 = l2.text && !l2.down ? l2.text : level2_carried ? prev!.level2 : l2.text || null;
-    const level3 = get('level3').text || null;
+    const level1_carried = l1.present && (!l1.text || l1.down) && !!prev?.level1;
+    const level2_carried = l2.present && (!l2.text || l2.down) && !!prev?.level2 && (!l1.text || l1.down);
+    let level1 = l1.text && !l1.down ? l1.text : level1_carried ? prev!.level1 : l1.text || null;
+    let level2 = l2.text && !l2.down ? l2.text : level2_carried ? prev!.level2 : l2.text || null;
+    let level3 = get('level3').text || null;
+    if (!l1.present && level3) {
+      const flat = splitFlatIndicator(level3);
+      if (flat) ({ level1, level2, level3 } = { level1: flat.level1, level2: flat.level2, level3: flat.level3 || null });
+    }
     const description = get('description').text || null;
     const opCol = get('op');
     const numCol = get('value_num');
     const unitCol = get('measure_unit');
     let valueText = get('value').text || null;
     let splitColumns = false;
-    if (!valueText && (opCol.present || numCol.present)) {
-      valueText = `${opCol.text}${numCol.text}${numCol.text ? unitCol.text : ''}` || null;
+    // Comparison sign, number and unit printed in separate columns: join them as they read.
+    const sign = opCol.text && !/^(?:定性|定量)$/.test(opCol.text) ? opCol.text : '';
+    const qualitative = /^(?:定性|定量)$/.test(opCol.text) ? opCol.text : null;
+    if (valueText && (sign || (unitCol.text && /^[\d.]+$/.test(valueText)))) {
+      valueText = `${sign}${valueText}${/^[\d.,]+$/.test(valueText) ? unitCol.text : ''}`;
+      splitColumns = true;
+    } else if (!valueText && (opCol.present || numCol.present)) {
+      valueText = `${sign}${numCol.text}${numCol.text ? unitCol.text : ''}` || null;
       splitColumns = opCol.present && numCol.present;
     }
     const parsed = parseIndicatorValue(valueText, { unit: !splitColumns && unitCol.text ? unitCol.text : null });
@@ -425,7 +447,7 @@ export class ProjectParser {
       nature: get('nature').text || null,
       measure_unit: unitCol.text || null,
       scoring_rule: scoring,
-      value_type: get('value_type').text || null,
+      value_type: get('value_type').text || qualitative,
       period_value: get('period_value').text || null,
       extra: Object.keys(extra).length ? JSON.stringify(extra) : null,
       ocr_confidence: r.ocr,
@@ -453,7 +475,23 @@ function isSubHeader(r: RowView): boolean {
   if (!filled.length) return false;
   return filled.every((c) => {
     const role = indicatorRole(c.key);
-    return role === 'op' || role === 'value_num' || role === 'measure_unit' || role === 'weight' || role === 'value' || role === 'period_value' || role === 'nature';
+    if (role === 'op' || role === 'value_num' || role === 'measure_unit' || role === 'weight' || role === 'value' || role === 'period_value' || role === 'nature') return true;
+    const hr = headRole(c.key);
+    return hr === 'fiscal' || hr === 'other' || hr === 'budget';
+  });
+}
+
+/**
+ * A column whose cells are mostly comparison signs is the operator column, whatever its header
+ * says (北京 prints ≤ / ＝ / 定性 under 绩效指标性质, 长沙 under 指标值类型).
+ */
+export function refineRolesByContent(roles: ColumnRole[], rows: RowView[]): ColumnRole[] {
+  if (roles.includes('op')) return roles;
+  return roles.map((role, i) => {
+    if (role !== 'nature' && role !== 'value_type' && !role.startsWith('extra:')) return role;
+    const vals = rows.map((r) => r.cells[i]).filter((c) => c && c.text && !c.spannedDown && !c.spannedRight).map((c) => c!.key);
+    if (vals.length >= 2 && vals.filter((v) => OPERATOR_CELL.test(v)).length / vals.length >= 0.6) return 'op';
+    return role;
   });
 }
 
@@ -477,8 +515,12 @@ export function columnRoles(header: RowView, sub: RowView | null): ColumnRole[] 
   const subRole = (c: ViewCell | undefined) => (c && c.text && !c.spannedDown && !c.spannedRight ? indicatorRole(c.key) : null);
   if (sub.cells.length === header.cells.length) {
     return header.cells.map((_, i) => {
-      const sr = subRole(sub.cells[i]);
-      return sr && sr !== 'value' ? sr : headerRoles[i];
+      const c = sub.cells[i];
+      const sr = subRole(c);
+      if (sr && sr !== 'value') return sr;
+      const hr = c && c.text && !c.spannedDown ? headRole(c.key) : null;
+      if (hr === 'fiscal' || hr === 'other' || hr === 'budget') return `head:${hr}` as ColumnRole;
+      return headerRoles[i];
     });
   }
   // Jagged rows (text dumps): the sub-labels expand the header cell above them.
@@ -502,8 +544,10 @@ export function columnRoles(header: RowView, sub: RowView | null): ColumnRole[] 
 }
 
 /** `1、安全生产应急保障金项目绩效目标表` → 安全生产应急保障金 */
-export function projectNameFromTitle(title: string): string | null {
-  const t = key(title)
+export function projectNameFromTitle(title: string, departmentScope = false): string | null {
+  const k = key(title).replace(/^(?:预算\d+表|预算表\d+|表\d+|附表\d+)[-—:：]?/, '');
+  if (departmentScope) return k || null;
+  const t = k
     .replace(/^(?:[（(]?\d{1,3}[)）、.．]|[一二三四五六七八九十]+、)/, '')
     .replace(/(?:项目)?(?:支出)?(?:绩效目标(?:申报)?表|绩效目标|绩效信息表)$/, '')
     .replace(/项目$/, '');
