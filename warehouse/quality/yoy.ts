@@ -37,24 +37,22 @@ export async function buildYoy(conn: DuckDBConnection, opts: { nameThreshold?: n
     SELECT DISTINCT doc_id, project_seq, substr(n, i, 2) AS bg
     FROM (SELECT doc_id, project_seq, n, unnest(range(1, greatest(length(n), 2))) AS i FROM yy_pn WHERE n <> '')`);
   await run(`CREATE OR REPLACE TEMP TABLE yy_nb AS SELECT doc_id, project_seq, count(*) AS nb FROM yy_bg GROUP BY ALL`);
+  await run(`CREATE OR REPLACE TEMP TABLE yy_sh AS
+    SELECT y.doc_id, a.project_seq, y.prev_doc_id, b.project_seq AS prev_project_seq, count(*) AS inter
+    FROM yy_pair y JOIN yy_bg a ON a.doc_id = y.doc_id JOIN yy_bg b ON b.doc_id = y.prev_doc_id AND b.bg = a.bg
+    GROUP BY ALL`);
+  await run(`INSERT INTO yy_sh
+    SELECT y.doc_id, a.project_seq, y.prev_doc_id, b.project_seq, 0
+    FROM yy_pair y JOIN yy_pn a ON a.doc_id = y.doc_id JOIN yy_pn b ON b.doc_id = y.prev_doc_id AND b.c = a.c AND a.c <> ''`);
   await run(`CREATE OR REPLACE TEMP TABLE yy_cand AS
-    WITH shared AS (
-      SELECT y.doc_id, a.project_seq, y.prev_doc_id, b.project_seq AS prev_project_seq, count(*) AS inter
-      FROM yy_pair y JOIN yy_bg a ON a.doc_id = y.doc_id JOIN yy_bg b ON b.doc_id = y.prev_doc_id AND b.bg = a.bg
-      GROUP BY ALL),
-    coded AS (
-      SELECT y.doc_id, a.project_seq, y.prev_doc_id, b.project_seq AS prev_project_seq
-      FROM yy_pair y JOIN yy_pn a ON a.doc_id = y.doc_id JOIN yy_pn b ON b.doc_id = y.prev_doc_id AND b.c = a.c AND a.c <> ''),
-    pairs AS (SELECT doc_id, project_seq, prev_doc_id, prev_project_seq FROM shared UNION SELECT * FROM coded)
     SELECT p.doc_id, p.project_seq, p.prev_doc_id, p.prev_project_seq,
            CASE WHEN a.c <> '' AND a.c = b.c THEN 1.0 WHEN a.n <> '' AND a.n = b.n THEN 0.99
-                ELSE 2.0 * coalesce(s.inter, 0) / (coalesce(na.nb, 0) + coalesce(nb.nb, 0) + 1e-9) END AS score,
+                ELSE 2.0 * p.inter / (coalesce(na.nb, 0) + coalesce(nb.nb, 0) + 1e-9) END AS score,
            CASE WHEN a.c <> '' AND a.c = b.c THEN 'code' WHEN a.n <> '' AND a.n = b.n THEN 'name' ELSE 'fuzzy' END AS method,
-           CASE WHEN a.n = b.n AND a.n <> '' THEN 1.0 ELSE 2.0 * coalesce(s.inter, 0) / (coalesce(na.nb, 0) + coalesce(nb.nb, 0) + 1e-9) END AS name_similarity
-    FROM pairs p
+           CASE WHEN a.n = b.n AND a.n <> '' THEN 1.0 ELSE 2.0 * p.inter / (coalesce(na.nb, 0) + coalesce(nb.nb, 0) + 1e-9) END AS name_similarity
+    FROM (SELECT doc_id, project_seq, prev_doc_id, prev_project_seq, max(inter) AS inter FROM yy_sh GROUP BY ALL) p
     JOIN yy_pn a ON a.doc_id = p.doc_id AND a.project_seq = p.project_seq
     JOIN yy_pn b ON b.doc_id = p.prev_doc_id AND b.project_seq = p.prev_project_seq
-    LEFT JOIN shared s ON s.doc_id = p.doc_id AND s.project_seq = p.project_seq AND s.prev_project_seq = p.prev_project_seq
     LEFT JOIN yy_nb na ON na.doc_id = p.doc_id AND na.project_seq = p.project_seq
     LEFT JOIN yy_nb nb ON nb.doc_id = p.prev_doc_id AND nb.project_seq = p.prev_project_seq`);
   await run(`CREATE OR REPLACE TEMP TABLE yy_match AS
@@ -65,10 +63,11 @@ export async function buildYoy(conn: DuckDBConnection, opts: { nameThreshold?: n
     WHERE r1 = 1 AND r2 = 1`);
   // Indicators of matched projects, matched by key and occurrence.
   await run(`CREATE OR REPLACE TEMP TABLE yy_ind AS
-    SELECT doc_id, project_seq, indicator_seq, level3, description, value_raw, value_num, op,
-           coalesce(nullif(jx_norm(level3), ''), jx_norm(description)) AS k,
-           row_number() OVER (PARTITION BY doc_id, project_seq, coalesce(nullif(jx_norm(level3), ''), jx_norm(description)) ORDER BY indicator_seq) AS occ
-    FROM indicators`);
+    SELECT *, row_number() OVER (PARTITION BY doc_id, project_seq, k ORDER BY indicator_seq) AS occ
+    FROM (SELECT i.doc_id, i.project_seq, i.indicator_seq, i.level3, i.description, i.value_raw, i.value_num, i.op,
+                 coalesce(nullif(jx_norm(i.level3), ''), jx_norm(i.description)) AS k,
+                 jx_norm(i.level2) || '|' || jx_norm(i.level3) || '|' || jx_norm(i.description) || '|' || jx_norm(i.value_raw) AS t
+          FROM indicators i SEMI JOIN (SELECT doc_id FROM yy_pair UNION SELECT prev_doc_id FROM yy_pair) x ON x.doc_id = i.doc_id)`);
   await run('BEGIN TRANSACTION');
   try {
     await run('DELETE FROM yoy_indicators');
@@ -95,11 +94,7 @@ export async function buildYoy(conn: DuckDBConnection, opts: { nameThreshold?: n
       JOIN yy_ind p ON p.doc_id = m.prev_doc_id AND p.project_seq = m.prev_project_seq
       ANTI JOIN yy_ind c ON c.doc_id = m.doc_id AND c.project_seq = m.project_seq AND c.k = p.k AND c.occ = p.occ`);
     await run(`INSERT INTO yoy_projects
-      WITH sets AS (
-        SELECT doc_id, project_seq, count(*) AS n,
-               hash(list(jx_norm(level2) || '|' || jx_norm(level3) || '|' || jx_norm(description) || '|' || jx_norm(value_raw)
-                         ORDER BY jx_norm(level2), jx_norm(level3), jx_norm(description), jx_norm(value_raw))) AS h
-        FROM indicators GROUP BY ALL),
+      WITH sets AS (SELECT doc_id, project_seq, count(*) AS n, hash(list(t ORDER BY t)) AS h FROM yy_ind GROUP BY ALL),
       chg AS (
         SELECT doc_id, project_seq,
                count(*) FILTER (WHERE change = 'added') AS n_added, count(*) FILTER (WHERE change = 'dropped') AS n_dropped,
@@ -127,6 +122,6 @@ export async function buildYoy(conn: DuckDBConnection, opts: { nameThreshold?: n
     conn,
     `SELECT (SELECT count(*) FROM yy_pair) AS pairs, count(*) AS projects, count(prev_project_seq) AS matched, (SELECT count(*) FROM yoy_indicators) AS indicators FROM yoy_projects`,
   );
-  for (const t of ['yy_docs', 'yy_pair', 'yy_pn', 'yy_bg', 'yy_nb', 'yy_cand', 'yy_match', 'yy_ind']) await run(`DROP TABLE IF EXISTS ${t}`);
+  for (const t of ['yy_docs', 'yy_pair', 'yy_pn', 'yy_bg', 'yy_nb', 'yy_sh', 'yy_cand', 'yy_match', 'yy_ind']) await run(`DROP TABLE IF EXISTS ${t}`);
   return st;
 }
