@@ -77,6 +77,8 @@ interface Host {
   delayMs: number;
   next: number;
   robots: Promise<ReturnType<typeof robotsParser> | 'disallow-all' | null> | null;
+  /** Why the whole host is off limits for this run (robots.txt unreachable, private address). */
+  robotsFailure: string | null;
   cookies: Map<string, string>;
   challenges: number;
   blocked: boolean;
@@ -150,7 +152,7 @@ export class Crawler {
     const origin = url.origin;
     let h = this.hosts.get(origin);
     if (!h) {
-      h = { origin, queue: new PQueue({ concurrency: src.concurrencyPerHost }), delayMs: src.delayMs, next: 0, robots: null, cookies: new Map(), challenges: 0, blocked: false };
+      h = { origin, queue: new PQueue({ concurrency: src.concurrencyPerHost }), delayMs: src.delayMs, next: 0, robots: null, robotsFailure: null, cookies: new Map(), challenges: 0, blocked: false };
       this.hosts.set(origin, h);
     } else h.delayMs = Math.max(h.delayMs, src.delayMs);
     return h;
@@ -297,7 +299,16 @@ export class Crawler {
         rec.key = `robots ${h.origin} #${this.frontier.starts}.${this.robotsRecords++}`;
         let result: ReturnType<typeof robotsParser> | 'disallow-all' | null = null;
         try {
-          const { res, finalUrl, attempts } = await this.exchangeWithRetries(req, src, h, {});
+          let { res, finalUrl, attempts } = await this.exchangeWithRetries(req, src, h, {});
+          // 429 / 5xx on robots.txt: retry like any request before concluding the host is unavailable.
+          for (let n = 1; RETRY_STATUS.has(res.status) && n <= src.retries; n++) {
+            const ra = parseRetryAfter(header(res.headers, 'retry-after'));
+            if (ra !== null && ra > src.maxRetryAfterMs) break;
+            h.next = Math.max(h.next, Date.now() + Math.max(ra ?? 0, src.backoffMs * 2 ** (n - 1) * (1 + Math.random() * 0.5)));
+            const again = await this.exchangeWithRetries(req, src, h, {});
+            ({ res, finalUrl } = again);
+            attempts += again.attempts;
+          }
           rec.status = res.status;
           rec.final_url = finalUrl;
           rec.attempts = attempts;
@@ -309,8 +320,9 @@ export class Crawler {
             const cd = result.getCrawlDelay(src.userAgent);
             if (cd !== undefined) h.delayMs = Math.max(h.delayMs, cd * 1000);
             rec.outcome = 'unchanged';
-          } else if (res.status >= 500) {
+          } else if (res.status >= 500 || res.status === 429) {
             result = 'disallow-all';
+            h.robotsFailure = 'robots_unavailable';
             rec.reason = `robots_http_${res.status}`;
           } else rec.outcome = 'unchanged';
           if (rec.outcome !== 'failed') rec.reason = null;
@@ -318,6 +330,7 @@ export class Crawler {
           rec.reason = e instanceof HttpError ? e.reason : 'error';
           rec.error = (e as Error).message;
           result = 'disallow-all';
+          h.robotsFailure = rec.reason === 'private_address' ? 'private_address' : 'robots_unavailable';
         }
         this.finish(rec, t0);
         return result;
@@ -450,7 +463,8 @@ export class Crawler {
     }
     if (!(await this.allowedByRobots(url, src, h))) {
       rec.outcome = 'skipped';
-      rec.reason = 'robots_disallow';
+      rec.reason = h.robotsFailure ?? 'robots_disallow';
+      if (h.robotsFailure) rec.error = `robots.txt of ${h.origin} could not be read (RFC 9309: treat as disallowed)`;
       return this.finish(rec, t0);
     }
     const prev = this.store.getValidators(key);

@@ -11,9 +11,12 @@
  * `end`, the journal is archived and a fresh incremental crawl starts. Lines are written with
  * appendFileSync before anything depends on them, and a line cut by `kill -9` is ignored.
  */
-import { appendFileSync, existsSync, readFileSync, renameSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { requestKey, type CrawlRequest, type FetchRecord } from './types.ts';
+
+/** Finished journals kept per job (for audit; the warehouse's fetches table has every record too). */
+export const KEEP_ARCHIVED = 10;
 
 type Event =
   | { e: 'start'; at: string }
@@ -52,6 +55,12 @@ export class Frontier {
       }
       if (ended) {
         renameSync(this.file, this.file.replace(/\.jsonl$/, `.${Date.now()}.jsonl`));
+        // Keep the journals of the last KEEP_ARCHIVED finished crawls of this job.
+        const dir = join(stateDir, 'jobs');
+        const old = readdirSync(dir)
+          .filter((f) => f.startsWith(`${job}.`) && /\.\d+\.jsonl$/.test(f))
+          .sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1]));
+        for (const f of old.slice(0, Math.max(0, old.length - KEEP_ARCHIVED))) rmSync(join(dir, f), { force: true });
         this.added.clear();
         this.done.clear();
         starts = 0;

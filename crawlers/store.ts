@@ -66,14 +66,22 @@ export class RawStore {
 
   private loadValidators() {
     if (!existsSync(this.validatorsFile)) return;
+    let lines = 0;
     for (const line of readFileSync(this.validatorsFile, 'utf8').split('\n')) {
       if (!line.trim()) continue;
+      lines++;
       try {
         const v = JSON.parse(line) as Validators;
         this.validators.set(v.key, v);
       } catch {
         /* a line cut by a crash: ignore */
       }
+    }
+    // One line per fetch per night adds up: rewrite the file (tmp + rename) once it is mostly history.
+    if (lines > 1000 && lines > 3 * this.validators.size) {
+      const tmp = `${this.validatorsFile}.tmp-${process.pid}`;
+      writeFileSync(tmp, [...this.validators.values()].map((v) => JSON.stringify(v) + '\n').join(''));
+      renameSync(tmp, this.validatorsFile);
     }
   }
 
