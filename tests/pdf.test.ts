@@ -247,6 +247,17 @@ describe.skipIf(!HAS_SHARED)('PDF extractor on real disclosures', () => {
     ]);
   });
 
+  it('深圳 重点项目绩效目标 list: a row split by the page break is folded, a unit name repeated per row is no form label', async () => {
+    const doc = await extractPdf(read('003_深圳/2026年深圳市审计局部门预算.pdf'), { pages: [13, 14] });
+    expect(ranges(doc)).toEqual(['13-14']);
+    const [t] = tables(doc);
+    // Header + the 5 projects the text announces (设置并编报5个项目绩效目标).
+    expect(t.rows.map((r) => r.page)).toEqual([13, 13, 13, 13, 14, 14]);
+    const g = grid(t);
+    expect(g.map((r) => r[1])).toEqual(['一级项目名称', '规划类经费', '审计管理业务', '信息化（财政审核）', '预算准备金', '综合管理']);
+    expect(g[3][3]).toMatch(/^建立完善的主动预防性运维体系.*显著降低重大故障的发生率，支持业务连续性的长期稳定；通过知识积累的自动化工具/);
+  });
+
   // Through the transform (processBytes): the indicator rows a person counts on the pages.
   it('烟台 through the transform: 4 projects with 6, 6, 9, 6 indicators, rows as printed on page 30', async () => {
     const f = join(PDF, '025_烟台/2026年烟台市统计局部门预算.pdf');

@@ -87,7 +87,11 @@ const label = (t: GridTable, r: number) =>
  */
 export function startsNewForm(a: GridTable, b: GridTable): boolean {
   const drop = repeatedHeaderRows(a, b);
-  const head = new Set([0, 1, 2].map((r) => label(a, r)).filter((l) => /[\u4e00-\u9fff]/.test(l)));
+  // A form label occurs once in A; a value repeated on every row (深圳 prints the unit's name in
+  // each data row) is not one.
+  const count = new Map<string, number>();
+  for (let r = 0; r < a.nRows; r++) count.set(label(a, r), (count.get(label(a, r)) ?? 0) + 1);
+  const head = new Set([0, 1, 2].map((r) => label(a, r)).filter((l) => /[\u4e00-\u9fff]/.test(l) && count.get(l) === 1));
   for (let r = drop; r < Math.min(b.nRows, drop + 2); r++) if (head.has(label(b, r))) return true;
   return false;
 }
@@ -103,7 +107,7 @@ const unfinishedParagraph = (t: string) => t.trim().includes('\n') && !/[。；;
  * then each is folded into A's cell: rowSpan grows, text that continues (the rest of a long
  * 绩效目标 printed under the break) is appended. Mutates A's cells; returns B's folded cells.
  */
-function continuedCells(a: GridTable, b: GridTable, first: number): Set<GridCell> {
+function continuedCells(a: GridTable, b: GridTable, first: number): { folded: Set<GridCell>; rowMerged: boolean } {
   const row = b.cells.filter((c) => c.r === first).sort((x, y) => x.c - y.c);
   const run: [GridCell, GridCell][] = [];
   let col = 0;
@@ -119,10 +123,37 @@ function continuedCells(a: GridTable, b: GridTable, first: number): Set<GridCell
   }
   const evidence = run.some(([ac, bc]) => (!norm(bc.text) && norm(ac.text)) || (norm(bc.text) && norm(bc.text) === norm(ac.text)));
   const out = new Set<GridCell>();
-  if (!evidence) return out;
+  if (!evidence) {
+    const folded = splitRow(a, row);
+    return { folded, rowMerged: folded.size > 0 };
+  }
   for (const [ac, bc] of run) {
     ac.rs += bc.rs;
     if (norm(bc.text) && norm(bc.text) !== norm(ac.text)) ac.text = ac.text ? `${ac.text}\n${bc.text}` : bc.text;
+    out.add(bc);
+  }
+  return { folded: out, rowMerged: false };
+}
+
+/**
+ * A row a word processor split at the page break: every non-empty cell of B's first row continues
+ * an unfinished paragraph in the same column of A's last row, all its other cells are empty.
+ * The row is folded into A's last row (texts appended). Returns B's folded cells.
+ */
+function splitRow(a: GridTable, row: GridCell[]): Set<GridCell> {
+  const out = new Set<GridCell>();
+  const last = a.cells.filter((c) => c.r + c.rs === a.nRows);
+  const pairs: [GridCell, GridCell][] = [];
+  for (const bc of row) {
+    if (bc.rs !== 1) return out;
+    const ac = last.find((c) => c.c === bc.c && c.cs === bc.cs);
+    if (!ac) return out;
+    pairs.push([ac, bc]);
+  }
+  const filled = pairs.filter(([, bc]) => norm(bc.text));
+  if (!filled.length || !filled.every(([ac]) => unfinishedParagraph(ac.text))) return out;
+  for (const [ac, bc] of pairs) {
+    if (norm(bc.text)) ac.text = `${ac.text}\n${bc.text}`;
     out.add(bc);
   }
   return out;
@@ -131,14 +162,16 @@ function continuedCells(a: GridTable, b: GridTable, first: number): Set<GridCell
 /** Append B's rows to A (mutates A). */
 export function appendTable(a: GridTable, b: GridTable) {
   const drop = repeatedHeaderRows(a, b);
-  const off = a.nRows - drop;
-  const extended = continuedCells(a, b, drop);
+  const { folded, rowMerged } = continuedCells(a, b, drop);
+  // A split row folded into A's last row disappears from B.
+  const skip = drop + (rowMerged ? 1 : 0);
+  const off = a.nRows - skip;
   for (const bc of b.cells) {
-    if (bc.r < drop || extended.has(bc)) continue;
+    if (bc.r < drop || folded.has(bc)) continue;
     a.cells.push({ ...bc, r: bc.r + off });
   }
-  a.rowPages.push(...b.rowPages.slice(drop));
-  a.nRows += b.nRows - drop;
+  a.rowPages.push(...b.rowPages.slice(skip));
+  a.nRows += b.nRows - skip;
   a.pageEnd = b.pageEnd;
   a.bottom = b.bottom;
   a.pageHeight = b.pageHeight;
