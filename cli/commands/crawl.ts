@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { crawl, type CrawlResult } from '../../crawlers/crawler.ts';
 import { makeLogger } from '../../crawlers/log.ts';
-import { startPortal } from '../../crawlers/portal/server.ts';
+import { DEFAULT_PORTAL_PORTS, startPortal } from '../../crawlers/portal/server.ts';
 import { sourcesFromArgs } from '../../crawlers/sources.ts';
 
 export const DEFAULT_STORE = 'data/raw';
@@ -37,7 +37,7 @@ export function register(program: Command) {
       '\nExample:\n  jixiao crawl https://czj.changsha.gov.cn/zfxxgk/czys/ --store data/raw\n  jixiao crawl --config config/sources.yaml --source changsha-jtj\n  jixiao crawl --portal --store /tmp/raw',
     )
     .action(async (urls: string[], opts) => {
-      const portal = opts.portal ? await startPortal() : null;
+      const portal = opts.portal ? await startPortal({ ports: DEFAULT_PORTAL_PORTS }) : null;
       try {
         const sources = sourcesFromArgs({ ...opts, urls }, portal?.sourcesYaml());
         const { logger, progress } = makeLogger({ quiet: opts.quiet || opts.json });

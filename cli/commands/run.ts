@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { DEFAULT_DB } from '../../warehouse/db.ts';
 import { formatRunSummary, runNightly, type RunSummary } from '../../crawlers/job.ts';
 import { makeLogger } from '../../crawlers/log.ts';
-import { startPortal } from '../../crawlers/portal/server.ts';
+import { DEFAULT_PORTAL_PORTS, startPortal } from '../../crawlers/portal/server.ts';
 import { sourcesFromArgs } from '../../crawlers/sources.ts';
 import { DEFAULT_STORE } from './crawl.ts';
 
@@ -32,7 +32,7 @@ export interface RunCliOptions {
 }
 
 export async function runCommand(opts: RunCliOptions): Promise<RunSummary> {
-  const portal = opts.portal ? await startPortal() : null;
+  const portal = opts.portal ? await startPortal({ ports: DEFAULT_PORTAL_PORTS }) : null;
   try {
     const sources = sourcesFromArgs({ config: opts.config, source: opts.source }, portal?.sourcesYaml());
     const { logger, progress } = makeLogger({ quiet: opts.quiet });

@@ -449,10 +449,22 @@ document.getElementById('list').innerHTML = items.map(function (it) { return '<l
       const server = createServer((req, res) => this.handle(site, req, res));
       server.keepAliveTimeout = 2000;
       const host = site === 'foreign' ? '127.0.0.2' : '127.0.0.1';
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(this.opts.ports?.[site] ?? 0, host, () => resolve());
-      });
+      const listen = (port: number) =>
+        new Promise<void>((resolve, reject) => {
+          server.once('error', reject);
+          server.listen(port, host, () => {
+            server.off('error', reject);
+            resolve();
+          });
+        });
+      const want = this.opts.ports?.[site] ?? 0;
+      try {
+        await listen(want);
+      } catch (e) {
+        // A preferred port that is taken: any free port will do.
+        if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE' || want === 0) throw e;
+        await listen(0);
+      }
       this.ports[site] = (server.address() as AddressInfo).port;
       this.servers.push(server);
     }
@@ -477,6 +489,12 @@ document.getElementById('list').innerHTML = items.map(function (it) { return '<l
     return template.replace(/\$\{(trs|hanweb|js|gbk|foreign)\}/g, (_, s: SiteName) => String(this.ports[s]));
   }
 }
+
+/**
+ * Ports the CLI asks for first (`--portal`, `npm start`), so that a second run crawls the same
+ * URLs and shows the incremental crawl (304s, nothing new). Taken ports fall back to free ones.
+ */
+export const DEFAULT_PORTAL_PORTS: Record<SiteName, number> = { trs: 47801, hanweb: 47802, js: 47803, gbk: 47804, foreign: 47805 };
 
 export async function startPortal(opts: PortalOptions = {}) {
   return new Portal(opts).start();
