@@ -45,9 +45,13 @@ export async function computeScores(conn: DuckDBConnection, runId: string, cfg =
   await conn.run(`CREATE OR REPLACE TEMP TABLE sc_dy AS
     SELECT dd.dept_id, dd.year, count(*) AS n_documents, sum(coalesce(pc.n, 0)) AS n_projects, sum(coalesce(ic.n, 0)) AS n_indicators
     FROM document_departments dd
-    LEFT JOIN (SELECT doc_id, count(*) AS n FROM projects GROUP BY doc_id) pc USING (doc_id)
-    LEFT JOIN (SELECT doc_id, count(*) AS n FROM indicators GROUP BY doc_id) ic USING (doc_id)
-    GROUP BY dd.dept_id, dd.year`);
+    JOIN documents d ON d.doc_id = dd.doc_id
+    LEFT JOIN (SELECT doc_id, count(*) AS n FROM projects GROUP BY doc_id) pc ON pc.doc_id = dd.doc_id
+    LEFT JOIN (SELECT doc_id, count(*) AS n FROM indicators GROUP BY doc_id) ic ON ic.doc_id = dd.doc_id
+    -- A department-year is scored when it has a disclosure: a document with tables, or one that
+    -- failed to open. Pages without any table (listings, notices) alone are not scored.
+    GROUP BY dd.dept_id, dd.year
+    HAVING count(*) FILTER (WHERE coalesce(d.n_tables, 0) > 0 OR d.status NOT IN ('ok', 'partial', 'low_confidence', 'no_tables')) > 0`);
   await conn.run(`INSERT INTO score_deductions
     WITH f AS (
       SELECT dd.dept_id, dd.year, f.rule_id, any_value(f.severity) AS severity, r.criterion AS dimension, r.entity,
