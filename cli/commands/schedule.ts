@@ -19,6 +19,7 @@ function runArgs(opts: Record<string, unknown>): string[] {
   if (opts.snapshot === false) a.push('--no-snapshot');
   if (opts.timeout) a.push('--timeout', String(opts.timeout));
   if (opts.json) a.push('--json');
+  if (opts.quiet) a.push('--quiet');
   return a;
 }
 
