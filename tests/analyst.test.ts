@@ -1,5 +1,5 @@
 /** `jixiao sql`: the one-shot contract of issue 2, -c with several statements, the REPL, Chinese display widths. */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,6 +57,23 @@ describe('one-shot', () => {
   it('-c runs several statements and prints each result', () => {
     const out = cli('sql', '-c', 'SELECT count(*) AS docs FROM documents; SELECT count(*) AS inds FROM indicators', '--db', db, '--format', 'csv');
     expect(out.trim().split(/\n+/)).toEqual(['docs', String(expected.documents), 'inds', String(expected.indicators)]);
+  });
+
+  it('says what to do when the file is held by a writer', async () => {
+    const busy = join(dir, 'busy.duckdb');
+    const holder = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `
+      const { openWarehouse } = await import(${JSON.stringify(join(ROOT, 'warehouse/db.ts'))});
+      const wh = await openWarehouse(${JSON.stringify(busy)});
+      console.log('holding');
+      setTimeout(() => wh.close(), 60000);`], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      await new Promise<void>((res) => holder.stdout.on('data', (d) => String(d).includes('holding') && res()));
+      const r = spawnSync(process.execPath, [join(ROOT, 'bin/jixiao.mjs'), 'sql', '-c', 'SELECT 1', '--db', busy], { cwd: dir, encoding: 'utf8' });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/being written by another process .*Read the published snapshot instead/);
+    } finally {
+      holder.kill();
+    }
   });
 
   it('is read-only and says so', () => {
