@@ -387,10 +387,17 @@ export class ProjectParser {
     const b = this.cur!;
     const roles = this.roles!;
     const get = (role: IndicatorRole): { text: string; down: boolean; present: boolean } => {
-      const idx = roles.indexOf(role);
-      if (idx < 0 || idx >= r.cells.length) return { text: '', down: false, present: idx >= 0 };
-      const c = r.cells[idx];
-      return { text: c.text, down: c.spannedDown, present: true };
+      // A header may span several columns (指标名称 over a row label and the name): the rightmost
+      // cell with its own text is the value; a cell merged from above counts only if nothing else does.
+      let found: { text: string; down: boolean; present: boolean } | null = null;
+      roles.forEach((x, idx) => {
+        if (x !== role) return;
+        const c = r.cells[idx];
+        if (!c) return;
+        if (c.text && !c.spannedDown && !c.spannedRight) found = { text: c.text, down: false, present: true };
+        else if (!found) found = { text: c.text, down: c.spannedDown, present: true };
+      });
+      return found ?? { text: '', down: false, present: roles.includes(role) };
     };
     const prev = b.indicators[b.indicators.length - 1];
     const l1 = get('level1');
