@@ -6,12 +6,19 @@
  * Compared: every column except provenance (page, table_no, row_no, line_no: a text dump has lines,
  * a workbook has sheets) and ocr_confidence. Goals and duties are compared the same way.
  * DOC and XLS go through LibreOffice and run only where soffice is installed.
+ *
+ * Two corpus PDF layouts (长沙: 评（扣）分标准 / 度量单位 / 指标值类型 under a two-row header; 福州: one
+ * table per project, multi-row budget headers) were read by the PDF extractor into
+ * `<name>.blocks.json` and rendered with the same spans into HTML, DOCX and XLSX: each rendering
+ * must give the rows the PDF's own blocks give, budget lines included.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { sofficeAvailable } from '../extract/office/libreoffice.ts';
+import type { ExtractedDoc } from '../extract/types.ts';
+import { transformDocument } from '../transform/index.ts';
 import type { NormalizedDoc } from '../transform/types.ts';
 import { processBytes } from '../warehouse/ingest.ts';
 
@@ -57,6 +64,27 @@ describe('seeds rendered as office files ingest into the same rows as their text
         expect(content(doc.duties)).toEqual(content(want.duties));
         expect(doc.meta).toEqual(want.meta);
       }, 180_000);
+    }
+  }
+});
+
+describe('corpus PDF layouts rendered as office files give the rows of the PDF', () => {
+  for (const name of ['corpus-changsha', 'corpus-fuzhou']) {
+    for (const fmt of ['html', 'docx', 'xlsx'] as const) {
+      it(`${name} as ${fmt.toUpperCase()}`, async () => {
+        const pdf = JSON.parse(readFileSync(join(FX, `${name}.blocks.json`), 'utf8')) as ExtractedDoc & { source: string };
+        expect(pdf.format).toBe('pdf');
+        const want = transformDocument(pdf, { source: pdf.source });
+        expect(want.indicators.length).toBeGreaterThan(0);
+        expect(want.budget_lines.length).toBeGreaterThan(0);
+        const { extracted, doc } = await processBytes(readFileSync(join(FX, `${name}.${fmt}`)), `${name}.${fmt}`);
+        expect(extracted.format).toBe(fmt);
+        expect(content(doc.projects)).toEqual(content(want.projects));
+        expect(content(doc.indicators)).toEqual(content(want.indicators));
+        expect(content(doc.goals)).toEqual(content(want.goals));
+        expect(content(doc.budget_lines)).toEqual(content(want.budget_lines));
+        expect(doc.meta).toEqual(want.meta);
+      }, 120_000);
     }
   }
 });

@@ -54,7 +54,7 @@ export async function extractDocx(bytes: Uint8Array, _opts: ExtractOptions = {})
   try {
     const res = await mammoth.convertToHtml(
       { buffer: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) },
-      { convertImage: mammoth.images.imgElement(async () => ({ src: '' })) },
+      { convertImage: mammoth.images.imgElement(async () => ({ src: '' })), ignoreEmptyParagraphs: false },
     );
     html = res.value;
     messages = res.messages as { type: string; message: string }[];
@@ -65,7 +65,7 @@ export async function extractDocx(bytes: Uint8Array, _opts: ExtractOptions = {})
   }
   const mergeTrouble = messages.some((m) => /cell merging may be incorrect/i.test(m.message));
   const { blocks: mblocks } = htmlToBlocks(html);
-  for (const b of mblocks) if (b.type === 'text') b.text = stripFieldCodes(b.text).trim();
+  for (const b of mblocks) if (b.type === 'text') b.text = b.text.split('\n').map((l) => stripFieldCodes(l).trim()).filter(Boolean).join('\n');
   const blocks = mblocks.filter((b) => b.type !== 'text' || b.text !== '');
 
   const mTables = blocks.filter((b): b is TableBlock => b.type === 'table');

@@ -186,17 +186,30 @@ export function readDocumentXml(xml: string): DocxXmlResult {
     return { type: 'table', tableNo: ++tableNo, page: firstPage, pageEnd: page, rows, spansKnown: true };
   };
 
+  // Consecutive paragraphs form one TextBlock; an empty paragraph or a table ends it.
+  let group: string[] = [];
+  let groupPage = 1;
+  const endGroup = () => {
+    if (group.length) blocks.push({ type: 'text', text: group.join('\n'), page: groupPage });
+    group = [];
+  };
   const walkBody = (el: Element) => {
     for (const ch of el.children) {
       if (!isEl(ch)) continue;
       if (ch.name === 'w:p') {
         const startPage = page;
-        const text = stripFieldCodes(paraText(ch));
-        for (const line of text.split('\n')) {
-          const t = line.replace(/\s+$/, '').replace(/^[ \t]+/, '');
-          if (t) blocks.push({ type: 'text', text: t, page: startPage });
+        const lines = stripFieldCodes(paraText(ch))
+          .split('\n')
+          .map((l) => stripFieldCodes(l).replace(/\s+$/, '').replace(/^[ \t]+/, ''))
+          .filter(Boolean);
+        if (!lines.length) {
+          endGroup();
+          continue;
         }
+        if (!group.length) groupPage = startPage;
+        group.push(...lines);
       } else if (ch.name === 'w:tbl') {
+        endGroup();
         const t = readTable(ch);
         if (t.rows.some((r) => r.cells.some((c) => c.text !== ''))) blocks.push(t);
         else tableNo--;
@@ -204,6 +217,7 @@ export function readDocumentXml(xml: string): DocxXmlResult {
     }
   };
   if (body) walkBody(body);
+  endGroup();
   const paged = page > 1 || xml.includes('w:lastRenderedPageBreak');
   if (!paged) {
     for (const b of blocks) {

@@ -10,8 +10,9 @@
  *   Word files that nest a form inside a frame): it is walked as a container, so the inner data
  *   tables come out as blocks of their own. A data table with a small nested table in one cell keeps
  *   the nested table's text inside that cell instead.
- * - Text outside tables becomes one TextBlock per paragraph-level element (a heading such as
- *   `1、xxx项目绩效目标表` sits as a TextBlock right before its table).
+ * - Text outside tables: consecutive paragraphs form one TextBlock, one line each (like the lines
+ *   of a text dump); an empty paragraph or a table ends it. A heading such as `1、xxx项目绩效目标表`
+ *   is the last line of the TextBlock right before its table.
  * - Inside a cell, paragraphs and <br> become '\n' (the contract keeps in-cell line breaks).
  */
 import * as cheerio from 'cheerio';
@@ -174,6 +175,13 @@ export function tableFromElement(table: Element, tableNo: number): TableBlock {
   return { type: 'table', tableNo, page: null, pageEnd: null, rows, spansKnown: true };
 }
 
+/** A paragraph with no text and nothing else in it (an empty line in Word). */
+function isEmptyParagraph(p: Element): boolean {
+  const out: string[] = [];
+  textOf(p, out);
+  return out.join('').trim() === '' && !hasNestedTable(p);
+}
+
 /** Walk a DOM subtree, appending text paragraphs and tables to `blocks` in document order. */
 export function walkBlocks(root: AnyNode[], opts: HtmlBlocksOptions = {}): { blocks: Block[]; warnings: string[] } {
   const blocks: Block[] = [];
@@ -181,13 +189,19 @@ export function walkBlocks(root: AnyNode[], opts: HtmlBlocksOptions = {}): { blo
   const maxTables = opts.maxTables ?? 5000;
   let tableNo = 0;
   let buf: string[] = [];
+  // Consecutive paragraphs form one TextBlock (like consecutive lines of a text dump); an empty
+  // paragraph (<p>&nbsp;</p>, Word's spacing) or a table ends the group.
+  let group: string[] = [];
+  const endGroup = () => {
+    if (group.length) blocks.push({ type: 'text', text: group.join('\n'), page: null });
+    group = [];
+  };
   const flush = () => {
     const text = tidyLines(buf.join(''));
     buf = [];
-    if (!text) return;
     for (const para of text.split(/\n+/)) {
       const t = para.trim();
-      if (t) blocks.push({ type: 'text', text: t, page: null });
+      if (t) group.push(t);
     }
   };
   const visit = (node: AnyNode) => {
@@ -207,10 +221,12 @@ export function walkBlocks(root: AnyNode[], opts: HtmlBlocksOptions = {}): { blo
     }
     if (name === 'table') {
       flush();
+      endGroup();
       if (isLayoutTable(node)) {
         for (const tr of tableRows(node)) for (const td of rowCells(tr)) {
           for (const ch of td.children) visit(ch);
           flush();
+          endGroup();
         }
         return;
       }
@@ -224,6 +240,11 @@ export function walkBlocks(root: AnyNode[], opts: HtmlBlocksOptions = {}): { blo
       else tableNo--;
       return;
     }
+    if (name === 'p' && isEmptyParagraph(node)) {
+      flush();
+      endGroup();
+      return;
+    }
     const block = BLOCK.has(name);
     if (block) flush();
     for (const ch of node.children) visit(ch);
@@ -231,6 +252,7 @@ export function walkBlocks(root: AnyNode[], opts: HtmlBlocksOptions = {}): { blo
   };
   for (const n of root) visit(n);
   flush();
+  endGroup();
   return { blocks, warnings };
 }
 

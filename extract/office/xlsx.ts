@@ -5,7 +5,7 @@
  * - A cell's text is what Excel displays: numbers through their number format (numfmt implements
  *   Excel's format codes), so `100.00` stays `100.00` and `0.5` under `0%` reads `50%`.
  * - Each visible sheet: a TextBlock with the sheet name, then its content split on fully empty rows;
- *   a run of rows that each hold at most one value is text (one TextBlock per row), anything else
+ *   a run of rows that each hold at most one value is text (one TextBlock, a line per row), anything else
  *   is a table. A first row that is one cell merged across (almost) the whole width is the
  *   table's caption and becomes a TextBlock before it. An empty row whose cells are ruled (borders)
  *   like the rows around it stays inside the table.
@@ -205,10 +205,12 @@ function sheetBlocks(ws: ExcelJS.Worksheet, g: SheetGrid, nextTableNo: () => num
       return true;
     })();
     if (allText) {
+      const lines: string[] = [];
       for (let i = r; i <= end; i++) {
         const t = g.texts[i - 1].find((x) => x !== '');
-        if (t) blocks.push({ type: 'text', text: t, page: null, line: i });
+        if (t) lines.push(t);
       }
+      if (lines.length) blocks.push({ type: 'text', text: lines.join('\n'), page: null, line: r });
       r = end + 1;
       continue;
     }
