@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { decodeText } from '../extract/decode.ts';
 import { detectChallenge } from './antibot.ts';
 import type { ResolvedSource } from './config.ts';
-import { discoverLinks, pageTitle } from './discover.ts';
+import { discoverLinks, discoverPageLinks, pageTitle } from './discover.ts';
 import { filenameFromDisposition, filenameFromUrl } from './filename.ts';
 import { Frontier } from './frontier.ts';
 import { header, HttpClient, HttpError, type HttpResponse } from './http.ts';
@@ -552,7 +552,7 @@ export class Crawler {
       const { text, encoding } = decodeHtml(body, rec.content_type);
       rec.encoding = encoding;
       if (!req.anchor) rec.anchor = pageTitle(text);
-      let links = discoverLinks(text, finalUrl, req.kind, src.patterns);
+      let links = discoverPageLinks(text, finalUrl, req.kind, src.patterns);
       if (req.browser) {
         try {
           const rendered = await this.render(finalUrl, src, h);

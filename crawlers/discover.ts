@@ -38,7 +38,7 @@ export const EMPTY_PATTERNS: SourcePatterns = { listing: [], detail: [], attachm
 const ATTACHMENT_EXT = /\.(pdf|docx?|xlsx?|wps|et|ofd|zip|rar|7z|csv)$/i;
 const PAGE_EXT = /(\.s?html?|\.jsp|\.aspx?|\.php|\/)$/i;
 /** Anchor texts of budget disclosures (and their listings). */
-const BUDGET_WORDS = /预算|决算|绩效|三公|收支|财政拨款|部门整体|项目支出/;
+export const BUDGET_WORDS = /预算|决算|绩效|三公|收支|财政拨款|部门整体|项目支出/;
 /** URL shapes of CMS article pages: TRS t20260212_123.html, Hanweb art_12_34.html, dated folders, content ids. */
 const ARTICLE_URL = /\/t\d{8}_\d+\.s?html?$|\/art_\d+_\d+\.html$|\/art\/\d{4}\/\d{1,2}\/\d{1,2}\/|\/\d{6}\/[^/]+\.s?html?$|\/content[_/]\d+|\/(info|detail|article|news)\/[^?]*\d{3,}|[?&](id|articleId|contentId|infoid)=\d+/i;
 const NEXT_WORDS = /^(下一页|下页|后一页|下一頁|next|>|»|›)$/i;
@@ -255,6 +255,22 @@ export function discoverLinks(html: string, pageUrl: string, pageKind: LinkKind,
     for (const m of code.matchAll(/['"]([^'"\s<>]+\.(?:pdf|docx?|xlsx?|wps|et|ofd))['"]/gi)) add(ctx, m[1], 'script', undefined, 'attachment');
   });
   return [...ctx.out.values()].filter((l) => l.url !== pageUrl || l.method === 'POST');
+}
+
+/**
+ * Links of a fetched page, as the crawler follows them. A "detail" page without attachments that
+ * lists at least two budget articles is a sub-column (部门预算 → 2026年 → 单位预算): its articles
+ * and pagination are followed too (max_depth bounds how far this goes).
+ */
+export function discoverPageLinks(html: string, pageUrl: string, pageKind: LinkKind, patterns: SourcePatterns = EMPTY_PATTERNS): DiscoveredLink[] {
+  const links = discoverLinks(html, pageUrl, pageKind, patterns);
+  if (pageKind !== 'detail' || links.some((l) => l.kind === 'attachment')) return links;
+  const asListing = discoverLinks(html, pageUrl, 'listing', patterns);
+  const budgetArticles = asListing.filter((l) => l.kind === 'detail' && BUDGET_WORDS.test(l.anchor ?? ''));
+  if (budgetArticles.length < 2) return links;
+  const seen = new Set(links.map((l) => `${l.method} ${l.url} ${l.body ?? ''}`));
+  const more = [...budgetArticles.map((l) => ({ ...l, via: `${l.via}+subcolumn` })), ...asListing.filter((l) => l.kind === 'listing')];
+  return [...links, ...more.filter((l) => !seen.has(`${l.method} ${l.url} ${l.body ?? ''}`))];
 }
 
 /** The `<title>` (or first heading) of a page, for department hints and logs. */

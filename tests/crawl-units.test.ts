@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import iconv from 'iconv-lite';
-import { discoverLinks } from '../crawlers/discover.ts';
+import { discoverLinks, discoverPageLinks } from '../crawlers/discover.ts';
 import { ConfigError, parseSources, resolveSource } from '../crawlers/config.ts';
 import { filenameFromDisposition, filenameFromUrl } from '../crawlers/filename.ts';
 import { decodeHtml, parseRetryAfter } from '../crawlers/crawler.ts';
@@ -56,6 +56,19 @@ describe('link discovery on real pages', () => {
       if (found.length === want) exact++;
     }
     expect(exact).toBeGreaterThanOrEqual(140); // the rest: .rar/.zip and script-built links the manifest does not count
+  });
+
+  it('a detail page that is really a sub-column (无锡市生态环境局 单位预算 list) is followed as one', () => {
+    const html = page('014_无锡/生态环境局_2026年部门预算.html');
+    const plain = discoverLinks(html, 'https://sthjj.wuxi.gov.cn/a/b.shtml', 'detail');
+    expect(plain.some((l) => l.kind === 'attachment')).toBe(false);
+    expect(plain.filter((l) => l.kind === 'detail' && /预算|决算/.test(l.anchor ?? ''))).toEqual([]);
+    const links = discoverPageLinks(html, 'https://sthjj.wuxi.gov.cn/a/b.shtml', 'detail').filter((l) => l.kind === 'detail' && /预算|决算/.test(l.anchor ?? ''));
+    expect(links.length).toBe(5);
+    expect(links.map((l) => l.anchor)).toContain('无锡市生态环境安全应急中心2026年度单位预算公开');
+    // An ordinary article page with its attachment stays an article page.
+    const zz = discoverPageLinks(page('016_郑州/商务局_2026年部门预算.html'), 'https://public.zhengzhou.gov.cn/D2801X/1.html', 'detail');
+    expect(zz.map((l) => l.kind)).toEqual(['attachment']);
   });
 
   it('Hanweb datastore records and dataproxy.jsp POST paging', () => {
