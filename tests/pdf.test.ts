@@ -148,14 +148,19 @@ describe.skipIf(!HAS_SHARED)('PDF extractor on real disclosures', () => {
     expect(c.rows.length).toBe(15);
   });
 
-  it('广州 部门整体预算绩效目标申报表: whole file, 实施周期指标值 / 年度指标值', async () => {
+  it('广州 部门整体预算绩效目标申报表: whole file, one form over two pages, 实施周期指标值 / 年度指标值', async () => {
     const doc = await extractPdf(read('005_广州/政务服务和数据管理局_广州市政务服务和数据局2026年部门整体预算绩效目标申报表.pdf.pdf'));
     expect(doc.pages).toBe(2);
-    expect(tables(doc).map((t) => t.rows.length)).toEqual([12, 25]);
-    const t = tables(doc)[1];
+    // One form over two pages; page 2 adds the 绩效指标 sub-columns (edges refine page 1's).
+    expect(ranges(doc)).toEqual(['1-2']);
+    const t = tables(doc)[0];
+    expect(t.rows.map((r) => r.page)).toEqual([...Array(12).fill(1), ...Array(25).fill(2)]);
     const g = grid(t);
-    // 2 task rows continued from page 1, 其他需完成的任务, the header row, 21 indicators.
-    expect(g.slice(3)).toEqual([
+    expect(g[0]).toEqual(['部门名称', '〃', '广州市政务服务和数据管理局', '〃', '〃', '〃', '〃']);
+    // 年度重点工作任务 (merged, 3 tasks on page 1) goes on with 2 tasks on page 2.
+    expect(g.slice(8, 15).map((r) => r[0])).toEqual(['年度重点工作任务', '〃', '〃', '〃', '〃', '〃', '其他需完成的任务（可选填）']);
+    // Page 2: 2 task rows, 其他需完成的任务, the header row, 21 indicators.
+    expect(g.slice(15)).toEqual([
       ["绩效指标","一级指标","〃","二级指标","三级指标","实施周期指标值","年度指标值"],
       ["〃","产出指标","〃","数量指标","提出“十五五”规划任务举措数量（条）","≥20","≥20"],
       ["〃","〃","〃","〃","中介服务机构进驻检查率.","100%","100%"],

@@ -5,7 +5,8 @@
  *   - A is the last block of its page (only a short footer such as a page number follows it),
  *   - B is the first block of the next page (only short running heads, or lines that also stand
  *     above A, precede it),
- *   - both have the same columns (same count, edges within COL_TOL points).
+ *   - both have the same columns (edges within COL_TOL points), or one's edges are all among the
+ *     other's (the continuation adds sub-columns): cells are re-indexed onto the finer edges.
  * B's leading rows that repeat A's header rows are dropped. A merged cell of A that reaches A's
  * last row (rowSpan > 1) and whose column is empty in B's first row is extended into B, so the
  * 一级指标 / 二级指标 labels carry over the break as they do on paper.
@@ -63,6 +64,35 @@ const rowTexts = (t: GridTable, r: number) =>
 export function sameColumns(a: GridTable, b: GridTable): boolean {
   if (a.nCols !== b.nCols || a.xs.length !== b.xs.length) return false;
   return a.xs.every((x, i) => Math.abs(x - b.xs[i]) <= COL_TOL);
+}
+
+/**
+ * Columns of B that continue A's: the same edges, or one table's edges all found among the
+ * other's (广州 部门整体申报表: the 绩效指标 part on the next page adds sub-columns). Returns the
+ * union of edges, or null when neither set contains the other, or the outer frames differ.
+ */
+export function columnUnion(a: GridTable, b: GridTable): number[] | null {
+  const has = (xs: number[], x: number) => xs.some((y) => Math.abs(x - y) <= COL_TOL);
+  const aInB = a.xs.every((x) => has(b.xs, x));
+  const bInA = b.xs.every((x) => has(a.xs, x));
+  if (!aInB && !bInA) return null;
+  const outer = Math.abs(a.xs[0] - b.xs[0]) <= COL_TOL && Math.abs(a.xs[a.xs.length - 1] - b.xs[b.xs.length - 1]) <= COL_TOL;
+  if (!outer) return null;
+  return aInB ? b.xs : a.xs;
+}
+
+/** Re-index a table's cells onto finer column edges `xs` (each old edge is one of them). */
+export function remapColumns(t: GridTable, xs: number[]) {
+  if (t.xs.length === xs.length) return;
+  const at = (x: number) => {
+    let best = 0;
+    for (let i = 1; i < xs.length; i++) if (Math.abs(xs[i] - x) < Math.abs(xs[best] - x)) best = i;
+    return best;
+  };
+  const idx = t.xs.map(at);
+  t.cells = t.cells.map((c) => ({ ...c, c: idx[c.c], cs: idx[c.c + c.cs] - idx[c.c] }));
+  t.xs = xs;
+  t.nCols = xs.length - 1;
 }
 
 /** Number of B's leading rows that repeat A's header rows (whole span groups only). */
@@ -207,7 +237,12 @@ export function stitchPages(pages: PageBlock[][]): { blocks: PageBlock[]; stitch
             (x) => x.kind === 'text' && x.lines.every((l) => isFooter(l.text) || aboveA.has(l.text.replace(/\s/g, ''))),
           );
           const placed = target.bottom >= target.pageHeight * REACHES_BOTTOM && b.table.top <= b.table.pageHeight * STARTS_AT_TOP;
-          if (placed && tailOk && headOk && sameColumns(target, b.table) && !startsNewForm(target, b.table)) {
+          const union = placed && tailOk && headOk ? columnUnion(target, b.table) : null;
+          if (union) {
+            remapColumns(target, union);
+            remapColumns(b.table, union);
+          }
+          if (union && !startsNewForm(target, b.table)) {
             appendTable(target, b.table);
             owner.set(b.table, target);
             stitched++;
