@@ -85,6 +85,16 @@ describe('quality checks on the seeds', () => {
     expect(f[0].project_seq).toBe(1); // 办公场所租赁费: both goals "因我局无办公场所一直租用民用住宅办公…"
   });
 
+  it('004: project 7 has 二级 indicators under the wrong 一级', async () => {
+    // Seed 004, 信息化建设 (project 7): 成本指标 under 效益指标, 生态效益 / 可持续影响 under 满意度指标.
+    const f = await findings('structure-level2-wrong-level1', doc.s004);
+    expect(f.map((x) => [x.project_seq, JSON.parse(x.evidence).level2])).toEqual([
+      [7, '成本指标'],
+      [7, '生态效益指标'],
+      [7, '可持续影响指标'],
+    ]);
+  });
+
   it('001: the project code used twice is a structure finding on both projects', async () => {
     const f = await findings('structure-duplicate-project-code', doc.s001);
     expect(f).toHaveLength(2);
