@@ -172,11 +172,13 @@ describe('XLSX', () => {
 });
 
 describe('hostile input', () => {
-  it('refuses zip bombs from the central directory, before inflating', async () => {
+  it('refuses zip bombs: from the central directory before inflating, or as soon as an entry outgrows its declared size', async () => {
     const t0 = performance.now();
     expect(await reason(extractDocument(fx('bomb.docx')))).toBe('unsafe'); // 128 MiB at 1000:1
     expect(await reason(extractDocument(fx('bomb.xlsx')))).toBe('unsafe'); // 512 MiB declared
-    // Refused without inflating: far below the time (and memory) inflating 640 MiB would take.
+    // Headers that lie (4 KiB declared, 256 MiB inside): stopped while inflating, a few KiB in.
+    expect(await reason(extractDocument(fx('lying-bomb.docx')))).toBe('unsafe');
+    // Far below the time (and memory) inflating 896 MiB would take.
     expect(performance.now() - t0).toBeLessThan(20_000);
   });
 

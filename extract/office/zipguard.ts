@@ -124,7 +124,13 @@ export async function readZipSafely(
           }
           chunks.push(c);
         });
-        stream.on('error', (er: Error) => fail(er));
+        stream.on('error', (er: Error) =>
+          fail(
+            /too many bytes/i.test(er.message)
+              ? new ExtractError('unsafe', `zip entry ${e.fileName} inflates past its declared ${e.uncompressedSize} bytes (${er.message}): zip bomb refused`)
+              : er,
+          ),
+        );
         stream.on('end', () => {
           files.set(e.fileName, Buffer.concat(chunks));
           zip.readEntry();
