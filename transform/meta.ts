@@ -13,7 +13,7 @@ const ORG = `[\\u4e00-\\u9fff（）()、·]{2,40}?${ORG_SUFFIX}(?:[（(](?:本�
 /** `930006曹妃甸区市场监督管理局第六分局`, `111 承德高新…管理局   单位：万元` */
 const CODE_AND_ORG = new RegExp(`^\\s*(\\d{3,12})\\s*(${ORG}(?:第[一二三四五六七八九十\\d]+分局)?)\\s*(?:单位[:：].*|金额单位.*)?$`);
 const LABELLED_ORG = new RegExp(`(?:部门名称|单位名称|预算单位|预算部门|编制单位|填报单位|主管部门)[:：]\\s*(?:\\d{3,12}\\s*)?(${ORG})`);
-const TITLE_ORG = new RegExp(`^(?:20\\d{2}\\s*年度?\\s*)?(${ORG})\\s*(?:20\\d{2}\\s*年度?)?\\s*(?:部门|单位)?(?:综合)?(?:预算|决算)`);
+const TITLE_ORG = new RegExp(`^(?:20\\d{2}\\s*年度?\\s*)?(${ORG})\\s*(?:部门|单位)?\\s*(?:20\\d{2}\\s*年度?)?\\s*(?:部门|单位)?(?:综合)?(?:预算|决算)`);
 const STANDALONE_ORG = new RegExp(`^(${ORG})(?:编制)?$`);
 
 export const REGION_RE =
@@ -22,7 +22,7 @@ export const REGION_RE =
 /** Region prefix of an organisation name: 承德高新技术产业开发区, 西安市, 曹妃甸区. */
 export function regionOf(department: string | null): string | null {
   if (!department) return null;
-  const m = department.match(REGION_RE);
+  const m = department.replace(/^中共/, '').match(REGION_RE);
   const r = m?.[1] ?? '';
   return r.length >= 2 && r.length < department.length ? r : null;
 }
@@ -77,6 +77,7 @@ export function detectMeta(
   }
   let department: string | null = null;
   let dept_code: string | null = null;
+  let titleFromOrg: string | null = null;
   if (coded.length) {
     const best = mostCommon(coded.map((c) => `${c.code}\t${c.org}`))!;
     [dept_code, department] = best.split('\t');
@@ -98,10 +99,15 @@ export function detectMeta(
     department = mostCommon(labelled);
   }
   if (!department) {
-    for (const l of early.slice(0, 30)) {
-      const m = l.text.replace(/\s+/g, '').match(TITLE_ORG) ?? l.text.replace(/\s+/g, '').match(STANDALONE_ORG);
+    // Title lines are often broken in two (`2026年烟台市人力资源和社会保` / `障局部门预算`): try pairs too.
+    const texts = early.filter((l) => !l.fromTable).slice(0, 30).map((l) => l.text.replace(/\s+/g, ''));
+    const candidates = texts.flatMap((t, i) => [t, ...(i + 1 < texts.length ? [t + texts[i + 1]] : [])]);
+    for (const t of candidates) {
+      const titled = t.match(TITLE_ORG);
+      const m = titled ?? t.match(STANDALONE_ORG);
       if (m && !/^(?:部门|单位|本部门|我局|本单位)/.test(m[1])) {
         department = m[1];
+        if (titled) titleFromOrg = t;
         break;
       }
     }
@@ -138,6 +144,7 @@ export function detectMeta(
   else if (heads.some((t) => /预算|绩效目标/.test(t))) kind = '预算';
 
   const title =
+    titleFromOrg ??
     early.find((l) => !l.fromTable && /预算|决算|绩效/.test(l.text) && l.text.length < 80 && !/^目\s*录$/.test(l.text))?.text ??
     early.find((l) => !l.fromTable && l.text.length > 3)?.text ??
     null;
