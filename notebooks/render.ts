@@ -115,17 +115,21 @@ function estimateTextWidth(item: { fontSize?: number }, text: unknown): number {
   for (const ch of s) em += displayWidth(ch) === 2 ? 1 : ch === ' ' ? 0.28 : 0.58;
   return Math.ceil(em * size);
 }
-(vega as unknown as { textMetrics: { width: typeof estimateTextWidth } }).textMetrics.width = estimateTextWidth;
+const textMetrics = (vega as unknown as { textMetrics: { width: typeof estimateTextWidth } }).textMetrics;
 
 /** Render a vega-lite spec with inline data to an SVG string (headless, no DOM). */
 export async function chartSvg(spec: Record<string, unknown>, data: Record<string, unknown>[]): Promise<string> {
   const full = { width: 560, ...spec, data: { values: data }, config: { ...CHART_CONFIG, ...((spec.config as object) ?? {}) } } as TopLevelSpec;
   const vgSpec = compile(full).spec;
+  // our CJK-aware width estimate, for this render only (vega's textMetrics is process-global)
+  const previous = textMetrics.width;
+  textMetrics.width = estimateTextWidth;
   const view = new vega.View(vega.parse(vgSpec), { renderer: 'none' });
   try {
     return await view.toSVG();
   } finally {
     view.finalize();
+    textMetrics.width = previous;
   }
 }
 

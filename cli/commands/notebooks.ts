@@ -3,9 +3,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { rows } from '../../warehouse/db.ts';
 import { openForReading } from '../../warehouse/snapshot.ts';
-import { listNotebooks, NOTEBOOK_DIR, renderAll, type NotebookReport } from '../../notebooks/render.ts';
+import type { NotebookReport } from '../../notebooks/render.ts';
 
 export async function runNotebooks(names: string[], opts: { db?: string; out: string; strict?: boolean }): Promise<NotebookReport[]> {
+  // vega, vega-lite and markdown-it load only when notebooks are rendered, not on every jixiao start-up
+  const { listNotebooks, renderAll } = await import('../../notebooks/render.ts');
   const all = listNotebooks();
   const files = names.length
     ? names.map((n) => {
@@ -46,7 +48,7 @@ export async function runNotebooks(names: string[], opts: { db?: string; out: st
 export function register(program: Command) {
   program
     .command('notebooks')
-    .description(`render the analysts' notebooks (${NOTEBOOK_DIR.split('/').pop()}/*.md: SQL cells + vega-lite charts) to self-contained HTML with SVG charts`)
+    .description(`render the analysts' notebooks (notebooks/*.md: SQL cells + vega-lite charts) to self-contained HTML with SVG charts`)
     .argument('[names...]', 'only these notebooks (file names without .md)')
     .option('--db <file>', 'DuckDB file or snapshot folder (default: the current published snapshot, else the working database)')
     .option('--out <dir>', 'output folder', 'out/notebooks')
