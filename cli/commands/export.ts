@@ -1,8 +1,11 @@
 import type { Command } from 'commander';
-import { EXPORT_FORMATS, exportWarehouse, type ExportFormat } from '../../warehouse/export.ts';
+import type { ExportFormat } from '../../warehouse/export.ts';
 import { openForReading } from '../../warehouse/snapshot.ts';
 
+const EXPORT_FORMATS: ExportFormat[] = ['parquet', 'csv', 'arrow'];
+
 export async function runExport(opts: { format: string; out: string; db?: string; tables?: string[]; quiet?: boolean }) {
+  const { exportWarehouse } = await import('../../warehouse/export.ts'); // apache-arrow loads only for exports
   const format = opts.format as ExportFormat;
   if (!EXPORT_FORMATS.includes(format)) throw new Error(`--format must be one of ${EXPORT_FORMATS.join(', ')}`);
   const wh = await openForReading(opts.db);
