@@ -84,6 +84,18 @@ describe('PDF extractor on bad input', () => {
     expect(text.join('\n')).toBe('Budget narrative without any table.\nSecond line of text.');
   });
 
+  it('pages without a text layer that are not read (OCR off or out of time): low_confidence, never no_tables', async () => {
+    const imageOnly = makePdf([
+      '<< /Type /Catalog /Pages 2 0 R >>',
+      '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+      '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>',
+      stream('0.5 g 100 100 300 400 re f'),
+    ]);
+    const doc = await extractPdf(imageOnly, { ocr: false });
+    expect(doc.status).toBe('low_confidence');
+    expect(doc.warnings).toContain('pages 1 have no text layer and were not read');
+  });
+
   it('encrypted PDF: encrypted', async () => {
     const bytes = readFileSync(join(ROOT, 'tests/fixtures/pdf/encrypted-password-secret.pdf'));
     expect(await reasonOf(extractDocument(bytes))).toBe('encrypted');

@@ -16,8 +16,13 @@ export const PDF_EXTRACTOR_VERSION = '1.0.0';
 
 export interface PdfExtractOptions {
   source?: string;
-  /** Wall-clock budget for the whole document, ms (default 120 s). */
+  /**
+   * Wall-clock budget for the whole document, ms. Default: 120 s for parsing, then up to
+   * `ocrTimeoutMs` for OCR of pages without text.
+   */
   timeoutMs?: number;
+  /** OCR budget when `timeoutMs` is not given (default 300 s). */
+  ocrTimeoutMs?: number;
   /** Heap limit of the parsing thread, MB (default 2048). */
   memoryMb?: number;
   /** OCR pages without a text layer (default true). */
@@ -170,31 +175,43 @@ export async function extractPdf(bytes: Uint8Array, opts: PdfExtractOptions = {}
     const max = opts.maxOcrPages ?? 30;
     const todo = textless.slice(0, max);
     if (textless.length > max) warnings.push(`ocr: only the first ${max} of ${textless.length} pages without text were OCR'd`);
+    const ocrDeadline = opts.timeoutMs != null ? deadline : Date.now() + (opts.ocrTimeoutMs ?? 300_000);
     let ocr: OcrPage[] = [];
     try {
-      const res = await ocrPages(bytes, todo, deadline);
+      const res = await ocrPages(bytes, todo, ocrDeadline);
       ocr = res.pages;
       if (res.skipped.length) warnings.push(`ocr: time budget ran out; pages ${res.skipped.join(', ')} not OCR'd`);
+      for (const f of res.failed) warnings.push(`ocr failed on page ${f.page}: ${f.error}`);
     } catch (e) {
       warnings.push(`ocr failed: ${(e as Error).message.split('\n')[0]}`);
     }
     const read = ocr.filter((p) => p.lines.length);
-    if (read.length) {
-      const words = read.reduce((a, p) => a + p.words, 0);
-      const conf = read.reduce((a, p) => a + (p.conf ?? 0) * p.words, 0) / words;
-      meta.ocr = { engine: 'tesseract chi_sim', pages: read.map((p) => p.page), meanConfidence: Number(conf.toFixed(3)), words };
-      meta.ocrConfidence = Number(conf.toFixed(3));
-      // Insert OCR text in page order.
-      for (const p of read) {
-        const block: Block = { type: 'text', text: p.lines.map((l) => l.text).join('\n'), page: p.page };
-        const at = blocks.findIndex((b) => (b.page ?? 0) > p.page);
-        if (at < 0) blocks.push(block);
-        else blocks.splice(at, 0, block);
-      }
-      warnings.push(`ocr: pages ${read.map((p) => p.page).join(', ')} have no text layer; text from OCR (mean confidence ${conf.toFixed(2)}), tables not rebuilt`);
-      // The document is mostly OCR: its content is only as good as the recognition.
-      if (read.length * 2 >= parsed.parsedPages) status = 'low_confidence';
+    const words = read.reduce((a, p) => a + p.words, 0);
+    const conf = words ? read.reduce((a, p) => a + (p.conf ?? 0) * p.words, 0) / words : null;
+    meta.ocr = {
+      engine: 'tesseract chi_sim',
+      pages: read.map((p) => p.page),
+      meanConfidence: conf == null ? null : Number(conf.toFixed(3)),
+      words,
+    };
+    meta.ocrConfidence = conf == null ? null : Number(conf.toFixed(3));
+    // Insert OCR text in page order.
+    for (const p of read) {
+      const block: Block = { type: 'text', text: p.lines.map((l) => l.text).join('\n'), page: p.page };
+      const at = blocks.findIndex((b) => (b.page ?? 0) > p.page);
+      if (at < 0) blocks.push(block);
+      else blocks.splice(at, 0, block);
     }
+    if (read.length)
+      warnings.push(
+        `ocr: pages ${read.map((p) => p.page).join(', ')} have no text layer; text from OCR (mean confidence ${conf!.toFixed(2)}), tables not rebuilt`,
+      );
+  }
+  if (textless.length) {
+    const unread = textless.filter((p) => !((meta.ocr as { pages?: number[] } | undefined)?.pages ?? []).includes(p));
+    if (unread.length) warnings.push(`pages ${unread.join(', ')} have no text layer and were not read`);
+    // Mostly image pages: the content is only as good as OCR (or unknown) — never a plain no_tables.
+    if (textless.length * 2 >= parsed.parsedPages) status = 'low_confidence';
   }
   return {
     format: 'pdf',

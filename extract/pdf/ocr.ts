@@ -76,10 +76,16 @@ export function parseTsv(tsv: string, page: number): OcrPage {
  * OCR the given pages of a PDF. Stops (returning what it has) when `deadline` (epoch ms) passes.
  * Throws when the tools are missing.
  */
-export async function ocrPages(bytes: Uint8Array, pages: number[], deadline: number, dpi = 200): Promise<{ pages: OcrPage[]; skipped: number[] }> {
+export async function ocrPages(
+  bytes: Uint8Array,
+  pages: number[],
+  deadline: number,
+  dpi = 200,
+): Promise<{ pages: OcrPage[]; skipped: number[]; failed: { page: number; error: string }[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'jixiao-ocr-'));
   const done: OcrPage[] = [];
   const skipped: number[] = [];
+  const failed: { page: number; error: string }[] = [];
   try {
     const pdf = join(dir, 'in.pdf');
     writeFileSync(pdf, bytes);
@@ -90,18 +96,27 @@ export async function ocrPages(bytes: Uint8Array, pages: number[], deadline: num
         continue;
       }
       const base = join(dir, `p${p}`);
-      await run('pdftoppm', ['-r', String(dpi), '-png', '-singlefile', '-f', String(p), '-l', String(p), pdf, base], { timeout: left });
-      const { stdout } = await run('tesseract', [`${base}.png`, 'stdout', '-l', 'chi_sim', '--psm', '1', 'tsv'], {
-        timeout: Math.max(1000, deadline - Date.now()),
-        maxBuffer: 64 * 1024 * 1024,
-        env: { ...process.env, OMP_THREAD_LIMIT: '1' },
-      });
-      done.push(parseTsv(stdout, p));
-      rmSync(`${base}.png`, { force: true });
+      try {
+        await run('pdftoppm', ['-r', String(dpi), '-png', '-singlefile', '-f', String(p), '-l', String(p), pdf, base], { timeout: left });
+        const { stdout } = await run('tesseract', [`${base}.png`, 'stdout', '-l', 'chi_sim', '--psm', '1', 'tsv'], {
+          timeout: Math.max(1000, deadline - Date.now()),
+          maxBuffer: 64 * 1024 * 1024,
+          env: { ...process.env, OMP_THREAD_LIMIT: '1' },
+        });
+        done.push(parseTsv(stdout, p));
+      } catch (e) {
+        const err = e as Error & { code?: string; killed?: boolean };
+        // Missing tools fail every page alike: stop and report.
+        if (err.code === 'ENOENT') throw err;
+        if (err.killed || Date.now() >= deadline) skipped.push(p);
+        else failed.push({ page: p, error: err.message.split('\n')[0] });
+      } finally {
+        rmSync(`${base}.png`, { force: true });
+      }
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  return { pages: done, skipped };
+  return { pages: done, skipped, failed };
 }
 
