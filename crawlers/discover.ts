@@ -36,6 +36,7 @@ export interface SourcePatterns {
 export const EMPTY_PATTERNS: SourcePatterns = { listing: [], detail: [], attachment: [], exclude: [] };
 
 const ATTACHMENT_EXT = /\.(pdf|docx?|xlsx?|wps|et|ofd|zip|rar|7z|csv)$/i;
+const ATTACHMENT_TEXT = /^(附件\d*|下载|点击下载|下载附件|点击下载附件|附件下载|点击查看附件)\s*[:：]?\s*$|^附件\d*\s*[:：]/;
 const PAGE_EXT = /(\.s?html?|\.jsp|\.aspx?|\.php|\/)$/i;
 /** Anchor texts of budget disclosures (and their listings). */
 export const BUDGET_WORDS = /预算|决算|绩效|三公|收支|财政拨款|部门整体|项目支出/;
@@ -114,6 +115,9 @@ function add(ctx: Ctx, raw: string | null | undefined, via: string, anchor?: str
     if (isAttachmentUrl(url, ctx.patterns)) kind = 'attachment';
     else if (ctx.patterns.listing.some((r) => r.test(url))) kind = 'listing';
     else if (ctx.patterns.detail.some((r) => r.test(url))) kind = 'detail';
+    // On an article page, a link whose text is a file name or says 附件 / 下载 is an attachment,
+    // whatever its URL looks like (download?id=…, servlet paths).
+    else if (ctx.pageKind === 'detail' && (ATTACHMENT_TEXT.test(text) || ATTACHMENT_EXT.test(text))) kind = 'attachment';
     else if (ctx.pageKind === 'listing' && !ctx.patterns.detail.length) {
       let path = '';
       try {
