@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openWarehouse, rows, type Warehouse } from '../warehouse/db.ts';
-import { exportWarehouse, listRelations } from '../warehouse/export.ts';
+import { exportWarehouse, listRelations, writeArrowFile } from '../warehouse/export.ts';
 import { ingestFile } from '../warehouse/ingest.ts';
 import { ROOT, SEED } from './helpers/paths.ts';
 
@@ -85,6 +85,38 @@ describe('arrow', () => {
     const docs = tableFromIPC(readFileSync(join(out, 'documents.arrow')));
     expect(String(docs.schema.fields.find((f) => f.name === 'ingested_at')!.type)).toMatch(/Timestamp/);
     expect(docs.getChild('ingested_at')!.get(0)).toBeGreaterThan(Date.UTC(2020, 0, 1));
+  });
+});
+
+describe('arrow types', () => {
+  it('maps DuckDB types to Arrow and keeps nulls, CJK text, dates, timestamps, decimals and nested values', async () => {
+    const file = join(dir, 'types.arrow');
+    const n = await writeArrowFile(
+      wh.conn,
+      `SELECT * FROM (VALUES
+         (DATE '2024-02-29', TIMESTAMP '2026-11-21 19:32:59', '承德高新区', true, 12.50::DECIMAL(10, 2), 9007199254740993::BIGINT, 7::TINYINT, [1, 2], {'a': '甲'}),
+         (NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+         (DATE '1999-12-31', TIMESTAMP '2000-01-01 00:00:00', '', false, -0.01::DECIMAL(10, 2), -1::BIGINT, -7::TINYINT, [], {'a': NULL})
+       ) t(d, ts, s, b, dec, big, tiny, list, st)`,
+      file,
+      2,
+    );
+    expect(n).toBe(3);
+    const t = tableFromIPC(readFileSync(file));
+    expect(t.batches.length).toBe(2);
+    expect(t.schema.fields.map((f) => `${f.name}:${f.type}`)).toEqual([
+      'd:Date32<DAY>', 'ts:Timestamp<MILLISECOND>', 's:Utf8', 'b:Bool', 'dec:Float64', 'big:Int64', 'tiny:Int8', 'list:Utf8', 'st:Utf8',
+    ]);
+    const col = (name: string) => [0, 1, 2].map((i) => t.getChild(name)!.get(i));
+    expect(col('d')).toEqual([Date.UTC(2024, 1, 29), null, Date.UTC(1999, 11, 31)]);
+    expect(col('ts')).toEqual([Date.UTC(2026, 10, 21, 19, 32, 59), null, Date.UTC(2000, 0, 1)]);
+    expect(col('s')).toEqual(['承德高新区', null, '']);
+    expect(col('b')).toEqual([true, null, false]);
+    expect(col('dec')).toEqual([12.5, null, -0.01]);
+    expect(col('big')).toEqual([9007199254740993n, null, -1n]);
+    expect(col('tiny')).toEqual([7, null, -7]);
+    expect(col('list')).toEqual(['[1,2]', null, '[]']);
+    expect(JSON.parse(col('st')[0] as string)).toEqual({ a: '甲' });
   });
 });
 
