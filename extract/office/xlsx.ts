@@ -119,6 +119,8 @@ interface SheetGrid {
   /** Master cells' spans; covered positions are flagged. */
   span: Map<string, { rs: number; cs: number }>;
   covered: Set<string>;
+  /** Rows covered by a merge that starts in an earlier row. */
+  continued: Set<number>;
   /** Rows with a ruled (bordered) cell: an empty ruled row is still inside its table. */
   ruled: boolean[];
   rows: number;
@@ -131,14 +133,16 @@ function sheetGrid(ws: ExcelJS.Worksheet, warnings: string[]): SheetGrid {
   const texts: string[][] = [];
   const span = new Map<string, { rs: number; cs: number }>();
   const covered = new Set<string>();
+  const continued = new Set<number>();
   const merges = ((ws.model as unknown as { merges?: string[] }).merges ?? []).map(decodeRange).filter((r): r is MergeRange => !!r);
   for (const m of merges) {
     span.set(`${m.top},${m.left}`, { rs: m.bottom - m.top + 1, cs: m.right - m.left + 1 });
+    for (let r = m.top + 1; r <= m.bottom; r++) continued.add(r);
     for (let r = m.top; r <= m.bottom; r++) for (let c = m.left; c <= m.right; c++) if (r !== m.top || c !== m.left) covered.add(`${r},${c}`);
   }
   if (rows * cols > MAX_SHEET_CELLS) {
     warnings.push(`sheet ${ws.name}: ${rows}×${cols} cells, above ${MAX_SHEET_CELLS}: skipped`);
-    return { texts: [], span, covered, ruled: [], rows: 0, cols: 0 };
+    return { texts: [], span, covered, continued, ruled: [], rows: 0, cols: 0 };
   }
   const ruled: boolean[] = [];
   for (let r = 1; r <= rows; r++) {
@@ -158,24 +162,15 @@ function sheetGrid(ws: ExcelJS.Worksheet, warnings: string[]): SheetGrid {
     texts.push(line);
     ruled.push(hasRule);
   }
-  return { texts, span, covered, ruled, rows, cols };
+  return { texts, span, covered, continued, ruled, rows, cols };
 }
 
 /** Split a sheet into blocks: runs of non-empty rows → a table, or text lines. */
 function sheetBlocks(ws: ExcelJS.Worksheet, g: SheetGrid, nextTableNo: () => number): Block[] {
   const blocks: Block[] = [];
   const rowHasContent = (r: number) => g.texts[r - 1].some((t) => t !== '');
-  // A row is "inside" a merge that started above it: it belongs to the same run even if empty.
-  const rowCoveredFromAbove = (r: number) => {
-    for (let c = 1; c <= g.cols; c++) if (g.covered.has(`${r},${c}`) && !g.span.has(`${r},${c}`)) {
-      // covered: find if its master is in an earlier row
-      for (const [k, s] of g.span) {
-        const [mr, mc] = k.split(',').map(Number);
-        if (mr < r && r < mr + s.rs && mc <= c && c < mc + s.cs) return true;
-      }
-    }
-    return false;
-  };
+  // A row inside a merge that started above it belongs to the same run even if empty.
+  const rowCoveredFromAbove = (r: number) => g.continued.has(r);
   let r = 1;
   while (r <= g.rows) {
     if (!rowHasContent(r)) {
