@@ -144,6 +144,10 @@ describe('published snapshots', () => {
     const [{ n }] = await rows<{ n: number }>(wh.conn, 'SELECT count(*) AS n FROM indicators');
     const first = await publishSnapshot(db, { conn: wh.conn });
     expect(first.tableRows.indicators).toBe(n);
+    const SCHEMA_SQL = `SELECT (SELECT count(*) FROM duckdb_views() WHERE NOT internal AND database_name = current_database()) AS views,
+      (SELECT count(*) FROM duckdb_functions() WHERE function_type IN ('macro', 'table_macro') AND NOT internal AND database_name = current_database()) AS macros,
+      (SELECT count(*) FROM duckdb_columns() WHERE comment IS NOT NULL AND database_name = current_database()) AS comments`;
+    const [working] = await rows(wh.conn, SCHEMA_SQL);
     // the working database is open (locked) in this process: attaching it from elsewhere fails
     // clearly and the current snapshot does not move
     const other = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `
@@ -165,6 +169,10 @@ describe('published snapshots', () => {
       expect(JSON.parse(info.table_rows).indicators).toBe(n);
       const [c] = await rows<{ comment: string }>(snap.conn, `SELECT comment FROM duckdb_columns() WHERE table_name = 'indicators' AND column_name = 'value_raw'`);
       expect(c.comment).toMatch(/指标值/);
+      // views, macros and comments travel with the copy (snapshot_info adds its own 4 column comments)
+      const [copy] = await rows<{ views: number; macros: number; comments: number }>(snap.conn, SCHEMA_SQL);
+      expect(copy).toEqual({ ...working, comments: (working.comments as number) + 4 });
+      expect(copy.macros).toBeGreaterThan(0);
     } finally {
       snap.close();
     }
