@@ -222,7 +222,20 @@ export class Crawler {
       this.inflight++;
       void h.queue
         .add(() => this.process(req, src, h))
-        .catch((e) => this.log('warn', { url: req.url, err: String(e) }, 'unexpected crawler error'))
+        .catch((e) => {
+          // A bug must not lose a request silently: it is recorded as failed with reason internal_error.
+          this.log('warn', { url: req.url, err: String(e) }, 'unexpected crawler error');
+          if (!this.frontier.isDone(requestKey(req))) {
+            const rec = this.baseRecord(req, req.url);
+            rec.reason = 'internal_error';
+            rec.error = String((e as Error)?.stack ?? e).slice(0, 2000);
+            try {
+              this.finish(rec, performance.now());
+            } catch {
+              /* nothing more to do */
+            }
+          }
+        })
         .finally(() => {
           this.inflight--;
           this.pump();
@@ -279,7 +292,7 @@ export class Crawler {
       const c = this.frontier.counts;
       const rate = this.doneThisRun / Math.max(0.001, (Date.now() - this.t0) / 1000);
       const w = 30;
-      const filled = Math.round((c.done / Math.max(1, c.added)) * w);
+      const filled = Math.max(0, Math.min(w, Math.round((c.done / Math.max(1, c.added)) * w)));
       process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(w - filled)}] ${c.done}/${c.added} requests, ${rate.toFixed(1)}/s, ${(this.bytes / 1e6).toFixed(1)} MB   `);
     }
   }

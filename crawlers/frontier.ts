@@ -106,8 +106,11 @@ export class Frontier {
     return this.done.has(key);
   }
 
+  /** Requests in the frontier and how many of them are done (robots.txt fetches are not frontier requests). */
   get counts() {
-    return { added: this.added.size, done: this.done.size };
+    let done = 0;
+    for (const k of this.done.keys()) if (this.added.has(k)) done++;
+    return { added: this.added.size, done };
   }
 
   /** Every final record of this job, in completion order (including those from before a resume). */
