@@ -21,20 +21,24 @@ import { readZipSafely } from './zipguard.ts';
 
 export const DOCX_EXTRACTOR = 'office-docx@1';
 
-const sameGrid = (a: TableBlock, b: TableBlock) => {
+/**
+ * Same merge structure: every grid position has the same origin (row, column) in both readings.
+ * Text is not compared — the readers differ in small ways (symbols, list numbers) that say nothing
+ * about merges. Positions beyond a ragged row's end count as unmerged.
+ */
+const sameStructure = (a: TableBlock, b: TableBlock) => {
   const ga = denseGrid(a);
   const gb = denseGrid(b);
   if (ga.length !== gb.length) return false;
   for (let r = 0; r < ga.length; r++) {
-    const ra = ga[r];
-    const rb = gb[r];
-    // Trailing empty columns do not matter (Word rows may be ragged).
-    const w = Math.max(ra.length, rb.length);
+    const w = Math.max(ga[r].length, gb[r].length);
     for (let c = 0; c < w; c++) {
-      const x = ra[c];
-      const y = rb[c];
-      if ((x?.text ?? '') !== (y?.text ?? '')) return false;
-      if ((x?.spanned ?? false) !== (y?.spanned ?? false) && (x?.text ?? '') !== '') return false;
+      const x = ga[r][c];
+      const y = gb[r][c];
+      const ox = x && x.text !== '' ? `${x.originRow},${x.originCol}` : x?.spanned ? `${x.originRow},${x.originCol}` : `${r},${c}`;
+      const oy = y && y.text !== '' ? `${y.originRow},${y.originCol}` : y?.spanned ? `${y.originRow},${y.originCol}` : `${r},${c}`;
+      if (ox !== oy) return false;
+      if ((x?.text ?? '') === '' !== ((y?.text ?? '') === '')) return false;
     }
   }
   return true;
@@ -83,7 +87,7 @@ export async function extractDocx(bytes: Uint8Array, _opts: ExtractOptions = {})
     for (let i = 0; i < mTables.length; i++) {
       const m = mTables[i];
       const x = xTables[i];
-      if (!sameGrid(m, x)) {
+      if (!sameStructure(m, x)) {
         m.rows = x.rows;
         replaced++;
       } else {
