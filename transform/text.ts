@@ -21,7 +21,7 @@ export function joinLines(text: string): string {
     }
   }
   // Spaces between two Chinese characters are letter-spacing from a PDF conversion, not text.
-  out = out.replace(/([\u3400-\u9fff（）：，、])[ \t\u3000\u00a0]+(?=[\u3400-\u9fff（）：，、])/g, '$1');
+  out = out.replace(/([\u3400-\u9fff（）：，、“”‘’《》【】「」。；！？])[ \t\u3000\u00a0]+(?=[\u3400-\u9fff（）：，、“”‘’《》【】「」。；！？])/g, '$1');
   return out.replace(/^[\s\u3000\u00a0]+|[\s\u3000\u00a0]+$/g, '');
 }
 
