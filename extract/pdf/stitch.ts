@@ -2,14 +2,15 @@
  * Tables continued over a page break → one table.
  *
  * Table B continues table A when
- *   - A is the last block of its page (only a short footer such as a page number follows it),
- *   - B is the first block of the next page (only short running heads, or lines that also stand
- *     above A, precede it),
+ *   - A is the last block of its page (only a short footer such as a page number follows it) and
+ *     reaches the lower part of the page; B is the first block of the next page (only short
+ *     running heads, or lines that also stand above A, precede it) and starts near its top;
  *   - both have the same columns (edges within COL_TOL points), or one's edges are all among the
- *     other's (the continuation adds sub-columns): cells are re-indexed onto the finer edges.
- * B's leading rows that repeat A's header rows are dropped. A merged cell of A that reaches A's
- * last row (rowSpan > 1) and whose column is empty in B's first row is extended into B, so the
- * 一级指标 / 二级指标 labels carry over the break as they do on paper.
+ *     other's (the continuation adds sub-columns): cells are re-indexed onto the finer edges;
+ *   - B does not open a new instance of A's form (福州: one 项目绩效目标表 per project).
+ * B's leading rows that repeat A's header rows are dropped. Merged cells cut by the break are
+ * folded into A (the 一级指标 / 二级指标 labels and long 绩效目标 texts carry over as on paper), and a
+ * row split by the break is folded into the row it continues. See docs/pdf.md.
  */
 
 export interface GridCell {
@@ -60,11 +61,6 @@ const rowTexts = (t: GridTable, r: number) =>
     .sort((a, b) => a.c - b.c)
     .map((c) => `${c.c}:${c.cs}:${c.text.replace(/\s/g, '')}`)
     .join('|');
-
-export function sameColumns(a: GridTable, b: GridTable): boolean {
-  if (a.nCols !== b.nCols || a.xs.length !== b.xs.length) return false;
-  return a.xs.every((x, i) => Math.abs(x - b.xs[i]) <= COL_TOL);
-}
 
 /**
  * Columns of B that continue A's: the same edges, or one table's edges all found among the
