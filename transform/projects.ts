@@ -39,6 +39,13 @@ function cleanGoal(s: string): string {
 
 /** A cell may hold several numbered goals on separate lines: `1、…\n2、…`. */
 export function splitGoals(raw: string): string[] {
+  // `目标1：…目标2：…` inline in one cell.
+  const inline = joinLines(raw);
+  if ((inline.match(/目标\s*\d+\s*[:：]/g) ?? []).length >= 2)
+    return inline
+      .split(/(?=目标\s*\d+\s*[:：])/)
+      .map((g) => cleanGoal(g))
+      .filter(Boolean);
   const lines = cellLines(raw);
   const numbered = /^(?:[（(]?\d{1,2}[)）、.．]|[一二三四五六七八九十]+、)/;
   if (lines.length > 1 && lines.filter((l) => numbered.test(l)).length >= 2) {
@@ -412,6 +419,8 @@ export class ProjectParser {
       if (flat) ({ level1, level2, level3 } = { level1: flat.level1, level2: flat.level2, level3: flat.level3 || null });
     }
     const description = get('description').text || null;
+    // Layouts without a 三级 column name the indicator in 指标内容: it is the level-3 indicator.
+    if (!level3 && !roles.includes('level3') && description) level3 = description;
     const opCol = get('op');
     const numCol = get('value_num');
     const unitCol = get('measure_unit');
