@@ -85,6 +85,9 @@ export function detectFormat(buf: Uint8Array): Detection {
   }
   if (has(buf, [0x7b, 0x5c, 0x72, 0x74, 0x66])) return { format: 'doc', evidence: 'RTF ({\\rtf), converted like .doc' };
   if (controlRatio(buf) > 0.02) return { format: 'binary', evidence: 'control bytes in the first 8 KiB' };
+  // MHTML (a "single file web page", often published as .doc): mail-style headers, multipart/related.
+  const headers = head.trimStart().split(/\r?\n\r?\n/)[0];
+  if (/^[\w-]+:/.test(headers) && /^content-type:\s*multipart\/related/im.test(headers)) return { format: 'html', evidence: 'MHTML web archive (multipart/related)' };
   const text = Buffer.from(buf.subarray(0, 4096)).toString('latin1').toLowerCase();
   if (/<(!doctype html|html|table|body|meta)[\s>]/.test(text)) return { format: 'html', evidence: 'HTML tags' };
   return { format: 'text', evidence: 'text without control bytes' };

@@ -68,6 +68,19 @@ describe('seeds rendered as office files ingest into the same rows as their text
   }
 });
 
+describe('a Word "single file web page" (MHTML) published as .doc', () => {
+  it('seed 004 as MHTML: detected by content, unpacked, same rows as the text dump', async () => {
+    const seed = seeds.find((s) => s.startsWith('004'))!;
+    const want = await ref(seed);
+    const { extracted, doc } = await processBytes(readFileSync(join(FX, 'seed004-mhtml.doc')), 'seed004-mhtml.doc');
+    expect(extracted.format).toBe('html');
+    expect(extracted.meta?.container).toBe('mhtml');
+    expect(content(doc.projects)).toEqual(content(want.projects));
+    expect(content(doc.indicators)).toEqual(content(want.indicators));
+    expect(doc.meta).toEqual(want.meta);
+  });
+});
+
 describe('corpus PDF layouts rendered as office files give the rows of the PDF', () => {
   for (const name of ['corpus-changsha', 'corpus-fuzhou']) {
     for (const fmt of ['html', 'docx', 'xlsx'] as const) {
