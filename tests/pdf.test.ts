@@ -263,6 +263,19 @@ describe.skipIf(!HAS_SHARED)('PDF extractor on real disclosures', () => {
     expect(g[3][3]).toMatch(/^建立完善的主动预防性运维体系.*显著降低重大故障的发生率，支持业务连续性的长期稳定；通过知识积累的自动化工具/);
   });
 
+  it('西安 2019 Excel export: merged columns continued with side rulings only are part of the table', async () => {
+    const doc = await extractPdf(read('020_西安/应急管理局_2026年部门预算.pdf'), { pages: [41] });
+    const [t] = tables(doc);
+    const g = grid(t);
+    // Page 41: the left columns (年度绩效指标, 一级指标) have vertical rulings and no horizontal ones;
+    // 产出指标 is one cell over the 14 质量指标 rows.
+    expect(g.length).toBe(14);
+    expect(g[0]).toEqual(['', '产出指标', '质量指标', '指标1：工矿商贸企业事故死亡人数', '有一定幅度下降']);
+    expect(t.rows[0].cells[1]).toEqual({ text: '产出指标', rowSpan: 14 });
+    expect(g[13].slice(3)).toEqual(['指标14：应急处置能力全省领先', '≥98%']);
+    expect(doc.blocks.some((b) => b.type === 'text' && b.text.includes('产出指标'))).toBe(false);
+  });
+
   // Through the transform (processBytes): the indicator rows a person counts on the pages.
   it('烟台 through the transform: 4 projects with 6, 6, 9, 6 indicators, rows as printed on page 30', async () => {
     const f = join(PDF, '025_烟台/2026年烟台市统计局部门预算.pdf');

@@ -142,15 +142,55 @@ export function buildLattices(raw: Segment[]): Lattice[] {
     if (!groups.has(r)) groups.set(r, []);
     groups.get(r)!.push(s);
   });
-  const out: Lattice[] = [];
+  const tables: { h: Segment[]; v: Segment[] }[] = [];
+  const loose: Segment[] = [];
   for (const segs of groups.values()) {
     const gh = segs.filter(isHorizontal);
     const gv = segs.filter((s) => !isHorizontal(s));
-    if (gh.length < 2 || gv.length < 2) continue;
-    const lat = latticeOf(gh, gv);
+    if (gh.length >= 2 && gv.length >= 2) tables.push({ h: gh, v: gv });
+    else if (!gh.length) loose.push(...gv);
+  }
+  attachOpenColumns(tables, loose);
+  const out: Lattice[] = [];
+  for (const t of tables) {
+    const lat = latticeOf(t.h, t.v);
     if (lat) out.push(lat);
   }
   return out.sort((a, b) => a.bbox.y0 - b.bbox.y0 || a.bbox.x0 - b.bbox.x0);
+}
+
+/**
+ * Columns with vertical rulings only, beside a table: a merged column continued after a page
+ * break (Excel exports print 一级指标 / 年度绩效指标 on the next page with side rulings and no
+ * horizontal ones). A free vertical that spans the table's height (90–150 %), and stands at most
+ * MAX_GAP from the table or from a vertical already attached, joins the table clipped to its
+ * height; its columns then come out as cells spanning all rows.
+ */
+const MAX_GAP = 200;
+function attachOpenColumns(tables: { h: Segment[]; v: Segment[] }[], loose: Segment[]) {
+  for (const t of tables) {
+    const y0 = Math.min(...t.v.map((s) => s.y0));
+    const y1 = Math.max(...t.v.map((s) => s.y1));
+    const height = y1 - y0;
+    const candidates = loose.filter((v) => {
+      const len = v.y1 - v.y0;
+      return v.y0 <= y0 + SNAP * 2 && v.y1 >= y1 - height * 0.1 && len <= height * 1.5;
+    });
+    let x0 = Math.min(...t.h.map((s) => s.x0));
+    let x1 = Math.max(...t.h.map((s) => s.x1));
+    let grew = true;
+    while (grew) {
+      grew = false;
+      for (const v of candidates) {
+        if (v.x0 >= x0 - SNAP && v.x0 <= x1 + SNAP) continue;
+        if (v.x0 < x0 && x0 - v.x0 <= MAX_GAP) x0 = v.x0;
+        else if (v.x0 > x1 && v.x0 - x1 <= MAX_GAP) x1 = v.x0;
+        else continue;
+        t.v.push({ x0: v.x0, x1: v.x0, y0: Math.max(v.y0, y0), y1: Math.min(v.y1, y1) });
+        grew = true;
+      }
+    }
+  }
 }
 
 function latticeOf(h: Segment[], v: Segment[]): Lattice | null {
