@@ -67,7 +67,7 @@ export interface Scorecard {
   region: string | null;
   names: string[];
   year: number | null;
-  documents: { doc_id: string; source: string | null; title: string | null; department: string | null; format: string | null; pages: number | null; status: string }[];
+  documents: { doc_id: string; source: string | null; title: string | null; department: string | null; kind: string | null; format: string | null; pages: number | null; status: string }[];
   total: number;
   grade: string;
   dimensions: DimensionScore[];
@@ -124,7 +124,7 @@ export async function loadScorecard(conn: DuckDBConnection, runId: string, deptI
   if (!dept) throw new Error(`unknown department ${deptId}`);
   const documents = await rows<Scorecard['documents'][number]>(
     conn,
-    `SELECT d.doc_id, d.source, d.title, d.department, d.format, d.pages, d.status FROM document_departments dd JOIN documents d USING (doc_id)
+    `SELECT d.doc_id, d.source, d.title, d.department, d.kind, d.format, d.pages, d.status FROM document_departments dd JOIN documents d USING (doc_id)
      WHERE dd.dept_id = $1 AND ${yearCond('dd.year')} ORDER BY d.source`,
     [deptId],
   );

@@ -130,7 +130,7 @@ export async function renderScorecardHtml(sc: Scorecard): Promise<string> {
     .map((d) => `<tr><td>${esc(d.dimension)}</td><td class="n">${d.weight}</td><td class="n">${fmt(d.score, 2)}</td><td class="n">${fmt(d.deduction, 2)}</td><td class="n">${d.n_findings}</td></tr>`)
     .join('\n');
   const docs = sc.documents
-    .map((d) => `<tr><td>${esc(base(d.source))}</td><td>${esc(d.title ?? '')}</td><td>${esc(d.department ?? '')}</td><td>${esc(d.format ?? '')}</td><td class="n">${d.pages ?? '—'}</td><td>${esc(d.status)}</td></tr>`)
+    .map((d) => `<tr><td>${esc(base(d.source))}</td><td>${esc(d.title ?? '')}</td><td>${esc(d.department ?? '')}</td><td>${esc(d.kind ?? '')}</td><td>${esc(d.format ?? '')}</td><td class="n">${d.pages ?? '—'}</td><td>${esc(d.status)}</td></tr>`)
     .join('\n');
   const byDim = new Map<string, Deduction[]>();
   for (const d of sc.deductions) {
@@ -175,7 +175,7 @@ export async function renderScorecardHtml(sc: Scorecard): Promise<string> {
 <div class="charts"><figure>${charts.dims}</figure><figure>${charts.trend}</figure><figure>${charts.categories}</figure></div>
 <p class="meta">评分口径：依据财预〔2015〕88号的完整性、相关性、适当性、可行性四项审核要点，加上公开完整性。每条规则扣分 = 维度权重 × min(${w.per_rule_cap}, 严重程度系数 × 命中比例)；严重程度系数：严重 ${w.severity_factor.error}，警告 ${w.severity_factor.warning}，提示 ${w.severity_factor.info}。权重见 config/scorecard.yaml。</p>
 <h2>文件</h2>
-<table><thead><tr><th>文件</th><th>标题</th><th>部门</th><th>格式</th><th>页数</th><th>状态</th></tr></thead><tbody>${docs}</tbody></table>
+<table><thead><tr><th>文件</th><th>标题</th><th>部门</th><th>类型</th><th>格式</th><th>页数</th><th>状态</th></tr></thead><tbody>${docs}</tbody></table>
 ${deductionHtml}
 ${clones}
 ${yoy}
@@ -192,7 +192,7 @@ export function renderScorecardMarkdown(sc: Scorecard): string {
   out.push('| 维度 | 权重 | 得分 | 扣分 | 问题数 |\n|---|---:|---:|---:|---:|');
   for (const d of sc.dimensions) out.push(`| ${d.dimension} | ${d.weight} | ${fmt(d.score, 2)} | ${fmt(d.deduction, 2)} | ${d.n_findings} |`);
   out.push('\n## 文件\n');
-  for (const d of sc.documents) out.push(`- ${base(d.source)}（${d.format ?? ''}，${d.pages ?? '—'}页，${d.status}）`);
+  for (const d of sc.documents) out.push(`- ${base(d.source)}（${d.kind ?? ''}，${d.format ?? ''}，${d.pages ?? '—'}页，${d.status}）`);
   const md = (s: unknown) => String(s ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
   for (const d of sc.deductions) {
     out.push(`\n## [${SEVERITY_ZH[d.severity] ?? d.severity}] ${d.title_zh}（${d.rule_id}）\n`);
