@@ -20,11 +20,11 @@ type Extractor = (bytes: Uint8Array, opts: ExtractOptions) => Promise<ExtractedD
 const EXTRACTORS: Partial<Record<SourceFormat, () => Promise<Extractor>>> = {
   text: async () => (await import('./text.ts')).extractText,
   pdf: async () => (await import('./pdf/index.ts')).extractPdf,
-  docx: async () => (await import('./office/docx.ts')).extractDocx,
-  doc: async () => (await import('./office/converted.ts')).extractDoc,
-  xlsx: async () => (await import('./office/xlsx.ts')).extractXlsx,
-  xls: async () => (await import('./office/converted.ts')).extractXls,
-  html: async () => (await import('./office/html.ts')).extractHtml,
+  docx: async () => (await import('./office/index.ts')).extractDocxBudgeted,
+  doc: async () => (await import('./office/index.ts')).extractDocBudgeted,
+  xlsx: async () => (await import('./office/index.ts')).extractXlsxBudgeted,
+  xls: async () => (await import('./office/index.ts')).extractXlsBudgeted,
+  html: async () => (await import('./office/index.ts')).extractHtmlBudgeted,
 };
 
 export function registerExtractor(format: SourceFormat, load: () => Promise<Extractor>) {

@@ -220,6 +220,14 @@ describe('hostile input', () => {
     expect(['gone', 'Z', 'X']).toContain(state);
   });
 
+  it('stops an in-process extraction at its budget and recovers for the next document', async () => {
+    const t0 = performance.now();
+    expect(await reason(extractDocument(fx('seed003.docx'), { timeoutMs: 1 }))).toBe('timeout');
+    expect(performance.now() - t0).toBeLessThan(5_000);
+    const d = await extractDocument(fx('seed004.docx'));
+    expect(tables(d.blocks)).toHaveLength(8);
+  });
+
   it('reports a conversion that exits 0 without writing its output', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'jixiao-fake-soffice-'));
     const fake = join(dir, 'soffice');
