@@ -1,0 +1,99 @@
+/**
+ * A worker thread that runs extraction jobs one at a time under a wall-clock and a memory budget,
+ * shared by the PDF and Office extractors.
+ *
+ * - A job past its time budget gets `ExtractError('timeout')` and the thread is terminated, so a
+ *   document that makes a library spin cannot hang the run; the next job starts a fresh thread.
+ * - A thread past its heap limit (`resourceLimits`) gets `ExtractError('too_large')`.
+ * - The thread is reused across documents (starting one costs about a second: tsx and the
+ *   libraries load) and unref'd while idle so it never keeps the process alive.
+ *
+ * Protocol: the worker receives `{ id, ...payload }` and answers
+ * `{ id, ok: true, result }` or `{ id, ok: false, reason, message }`.
+ */
+import { Worker } from 'node:worker_threads';
+import { ExtractError } from './types.ts';
+
+type Reply<Res> = { id: number; ok: true; result: Res } | { id: number; ok: false; reason: ExtractError['reason']; message: string };
+
+export interface Budget {
+  timeoutMs: number;
+  memoryMb: number;
+}
+
+export class BudgetedWorker<Req extends object, Res> {
+  private worker: Worker | null = null;
+  private memoryMb = 0;
+  private nextId = 1;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly url: URL) {}
+
+  /** Queue one job; `label` names the work in messages, e.g. "PDF parsing", "docx extraction". */
+  run(payload: Req, budget: Budget, label: string): Promise<Res> {
+    const job = this.queue.then(() => this.send(payload, budget, label));
+    this.queue = job.catch(() => undefined);
+    return job;
+  }
+
+  stop() {
+    const w = this.worker;
+    this.worker = null;
+    if (w) void w.terminate();
+  }
+
+  private start(memoryMb: number): Worker {
+    if (this.worker && this.memoryMb === memoryMb) return this.worker;
+    this.stop();
+    const w = new Worker(this.url, { resourceLimits: { maxOldGenerationSizeMb: memoryMb, maxYoungGenerationSizeMb: 64 } });
+    w.on('exit', () => {
+      if (this.worker === w) this.worker = null;
+    });
+    this.worker = w;
+    this.memoryMb = memoryMb;
+    return w;
+  }
+
+  private send(payload: Req, { timeoutMs, memoryMb }: Budget, label: string): Promise<Res> {
+    const w = this.start(memoryMb);
+    const id = this.nextId++;
+    w.ref();
+    return new Promise<Res>((resolve, reject) => {
+      let settled = false;
+      const cleanup = () => {
+        clearTimeout(timer);
+        w.off('message', onMessage);
+        w.off('error', onError);
+        w.off('exit', onExit);
+        w.unref();
+      };
+      const fail = (e: Error, kill: boolean) => {
+        if (settled) return;
+        settled = true;
+        cleanup();
+        if (kill && this.worker === w) this.stop();
+        reject(e);
+      };
+      const onMessage = (m: Reply<Res> | { ready: true }) => {
+        if (!('id' in m) || m.id !== id || settled) return;
+        settled = true;
+        cleanup();
+        if (m.ok) resolve(m.result);
+        else reject(new ExtractError(m.reason, m.message));
+      };
+      const onError = (e: Error & { code?: string }) =>
+        fail(
+          e.code === 'ERR_WORKER_OUT_OF_MEMORY'
+            ? new ExtractError('too_large', `${label} exceeded its ${memoryMb} MB memory budget`)
+            : new ExtractError('corrupt', `${label} failed: ${e.message}`),
+          true,
+        );
+      const onExit = (code: number) => fail(new ExtractError('corrupt', `${label} exited (code ${code}) without a result`), false);
+      const timer = setTimeout(() => fail(new ExtractError('timeout', `${label} exceeded its ${Math.round(timeoutMs / 100) / 10} s budget`), true), timeoutMs);
+      w.on('message', onMessage);
+      w.on('error', onError);
+      w.on('exit', onExit);
+      w.postMessage({ id, ...payload });
+    });
+  }
+}
