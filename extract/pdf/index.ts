@@ -6,7 +6,7 @@
  * neither hang nor exhaust the run. Pages without a text layer are then OCR'd (`ocr.ts`) in
  * child processes within the remaining budget.
  */
-import { Worker } from 'node:worker_threads';
+import { BudgetedWorker } from '../budgeted-worker.ts';
 import { ExtractError, type Block, type ExtractedDoc, type TableBlock, type TableRow } from '../types.ts';
 import { ocrPages, type OcrPage } from './ocr.ts';
 import type { ParsedPdf, ParseOptions } from './parse.ts';
@@ -33,98 +33,12 @@ export interface PdfExtractOptions {
   pages?: number[];
 }
 
-const WORKER_URL = new URL('./worker.mjs', import.meta.url);
-
-type WorkerReply =
-  | { id: number; ok: true; result: ParsedPdf }
-  | { id: number; ok: false; reason: 'encrypted' | 'corrupt' | 'truncated' | 'empty'; message: string };
-
 /**
- * One parsing thread, reused across documents (starting one costs ~1 s: tsx and pdf.js load).
- * Documents are parsed one at a time; a document that times out, crashes the thread or exceeds
- * the memory limit gets the thread terminated, and the next document starts a fresh one.
- * Idle, the thread is unref'd so it never keeps the process alive.
+ * One parsing thread, reused across documents (starting one costs ~1 s: tsx and pdf.js load),
+ * with the document's time budget and a heap limit; see ../budgeted-worker.ts.
  */
-class ParserThread {
-  private worker: Worker | null = null;
-  private memoryMb = 0;
-  private nextId = 1;
-  private queue: Promise<unknown> = Promise.resolve();
+const thread = new BudgetedWorker<{ bytes: Uint8Array; opts: ParseOptions }, ParsedPdf>(new URL('./worker.mjs', import.meta.url));
 
-  parse(bytes: Uint8Array, opts: ParseOptions, timeoutMs: number, memoryMb: number): Promise<ParsedPdf> {
-    const job = this.queue.then(() => this.run(bytes, opts, timeoutMs, memoryMb));
-    this.queue = job.catch(() => undefined);
-    return job;
-  }
-
-  private start(memoryMb: number): Worker {
-    if (this.worker && this.memoryMb === memoryMb) return this.worker;
-    this.stop();
-    const w = new Worker(WORKER_URL, {
-      resourceLimits: { maxOldGenerationSizeMb: memoryMb, maxYoungGenerationSizeMb: 64 },
-    });
-    w.on('exit', () => {
-      if (this.worker === w) this.worker = null;
-    });
-    this.worker = w;
-    this.memoryMb = memoryMb;
-    return w;
-  }
-
-  stop() {
-    const w = this.worker;
-    this.worker = null;
-    if (w) void w.terminate();
-  }
-
-  private run(bytes: Uint8Array, opts: ParseOptions, timeoutMs: number, memoryMb: number): Promise<ParsedPdf> {
-    const w = this.start(memoryMb);
-    const id = this.nextId++;
-    w.ref();
-    return new Promise<ParsedPdf>((resolve, reject) => {
-      let settled = false;
-      const cleanup = () => {
-        clearTimeout(timer);
-        w.off('message', onMessage);
-        w.off('error', onError);
-        w.off('exit', onExit);
-        w.unref();
-      };
-      const fail = (e: Error, kill: boolean) => {
-        if (settled) return;
-        settled = true;
-        cleanup();
-        if (kill && this.worker === w) this.stop();
-        reject(e);
-      };
-      const onMessage = (m: WorkerReply | { ready: true }) => {
-        if (!('id' in m) || m.id !== id || settled) return;
-        settled = true;
-        cleanup();
-        if (m.ok) resolve(m.result);
-        else reject(new ExtractError(m.reason, m.message));
-      };
-      const onError = (e: Error & { code?: string }) =>
-        fail(
-          e.code === 'ERR_WORKER_OUT_OF_MEMORY'
-            ? new ExtractError('too_large', `PDF parsing exceeded its ${memoryMb} MB memory budget`)
-            : new ExtractError('corrupt', `PDF parser failed: ${e.message}`),
-          true,
-        );
-      const onExit = (code: number) => fail(new ExtractError('corrupt', `PDF parser exited (code ${code}) without a result`), false);
-      const timer = setTimeout(
-        () => fail(new ExtractError('timeout', `PDF parsing exceeded its ${Math.round(timeoutMs / 1000)} s budget`), true),
-        timeoutMs,
-      );
-      w.on('message', onMessage);
-      w.on('error', onError);
-      w.on('exit', onExit);
-      w.postMessage({ id, bytes, opts });
-    });
-  }
-}
-
-const thread = new ParserThread();
 
 /** Stop the parsing thread (tests, or a host that wants to free its memory). */
 export const stopPdfThread = () => thread.stop();
@@ -164,7 +78,7 @@ export async function extractPdf(bytes: Uint8Array, opts: PdfExtractOptions = {}
   if (!bytes.length) throw new ExtractError('empty', 'empty file (0 bytes)');
   const timeoutMs = opts.timeoutMs ?? 120_000;
   const deadline = Date.now() + timeoutMs;
-  const parsed = await thread.parse(bytes, { pages: opts.pages }, timeoutMs, opts.memoryMb ?? 2048);
+  const parsed = await thread.run({ bytes, opts: { pages: opts.pages } }, { timeoutMs, memoryMb: opts.memoryMb ?? 2048 }, 'PDF parsing');
   const warnings = [...parsed.warnings];
   const blocks = toBlocks(parsed.blocks);
   const meta: Record<string, unknown> = { ...parsed.meta, stitchedTables: parsed.stitched };
