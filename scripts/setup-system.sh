@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # System packages jixiao needs beyond npm (Debian / Ubuntu). Idempotent: installs only what is missing.
-#   poppler-utils            pdftoppm / pdftotext (page rendering for OCR, the PDF benchmark)
+#   poppler-utils, -data     pdftoppm / pdftotext (page rendering for OCR, the PDF benchmark); CJK CMaps
 #   tesseract-ocr(-chi-sim)  OCR of scanned PDF pages
 #   libreoffice-*-nogui      legacy .doc / .xls conversion
 #   chromium                 listings that need a browser; scorecard PDFs and notebook checks
 #   fonts-noto-cjk           Chinese glyphs in rendered pages and PDFs
 set -euo pipefail
-PKGS=(poppler-utils tesseract-ocr tesseract-ocr-chi-sim libreoffice-writer-nogui libreoffice-calc-nogui chromium fonts-noto-cjk)
+PKGS=(poppler-utils poppler-data tesseract-ocr tesseract-ocr-chi-sim libreoffice-writer-nogui libreoffice-calc-nogui chromium fonts-noto-cjk)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
