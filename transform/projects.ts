@@ -185,6 +185,10 @@ export class ProjectParser {
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i];
       const keys = r.cells.map((c) => c.key);
+      // The upper row of a two-row indicator header (绩效指标 over 一级 / 二级 / 三级, with the
+      // project columns spanning down into the row below) is not a head of key / value rows.
+      const next = rows[i + 1];
+      if (next && next.cells.some((c) => c.spannedDown) && isIndicatorHeader(next.cells.map((c) => c.key)) && !isIndicatorHeader(keys)) continue;
       if (isIndicatorHeader(keys)) {
         const repeated = this.cur && this.cur.indicators.length > 0 && !this.headSinceIndicators && !ctx.titleChanged;
         if (!this.cur || (this.cur.indicators.length > 0 && !repeated)) this.start(r, ctx);
@@ -368,12 +372,19 @@ export class ProjectParser {
       code = m[1];
       name = rawLines.length > 1 ? joinLines(rawLines.slice(1).join('\n')) : m[2] ?? name;
     }
-    if (/^(?:合计|总计|小计|合\s*计)$/.test(name ?? '')) return true;
+    if (/^(?:合计|总计|小计)$/.test((name ?? code ?? '').replace(/\s+/g, ''))) return true;
     const b = this.cur!;
-    if (b.indicators.length || b.project.code || b.goals.length) {
+    // The same name again (repeated after a page break) continues the project.
+    const same = !!name && name === b.project.name && (!code || !b.project.code || code === b.project.code);
+    if (same) return false;
+    if (b.indicators.length || b.goals.length) {
       this.start(r, { ...ctx, title: null });
       this.roles = roles; // same table, same columns
       this.mode = 'indicators';
+    } else {
+      // Nothing collected yet (a 合计 / unit row above the project, or a name taken from the
+      // title): this row's values replace it.
+      Object.assign(b.project, { code: null, budget_wan: null, fiscal_wan: null, other_wan: null, ...prov(r) });
     }
     const p = this.cur!.project;
     if (name) p.name = name;
@@ -522,7 +533,7 @@ export function columnRoles(header: RowView, sub: RowView | null): ColumnRole[] 
     const ir = indicatorRole(c.key);
     if (ir) return ir;
     // Wide layouts put the project's own columns (名称, 资金总额, 绩效目标) beside the indicators.
-    const hr = headRole(c.key) ?? (/(?:项目\)?名称|\(项目\)名称|项目名称)$/.test(c.key) ? 'name' : /^(?:单位编码|项目编码)$/.test(c.key) ? 'code' : null);
+    const hr = headRole(c.key) ?? (/(?:项目\)?名称|\(项目\)名称|项目名称)$/.test(c.key) ? 'name' : /^(?:项目编码|项目代码)$/.test(c.key) ? 'code' : null);
     if (hr && hr !== 'ignore' && hr !== 'plan') return `head:${hr}` as ColumnRole;
     return `extra:${c.text || `col${i + 1}`}` as ColumnRole;
   });
