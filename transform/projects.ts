@@ -252,6 +252,7 @@ export class ProjectParser {
         const c = cells[j];
         if (!c.text || c.spannedDown) continue;
         if (labels[j] && labels[j] !== 'ignore') return null;
+        if (/[:：]$/.test(c.text)) continue; // an unknown label (…总额：) between a label and its value
         return { cell: c, idx: j };
       }
       return null;
