@@ -60,7 +60,7 @@ export function splitGoals(raw: string): string[] {
   return g ? [g] : [];
 }
 
-const isGoalLabel = (k: string) => /^目标\d*$/.test(k) || /^(?:绩效目标|年度绩效目标|年度目标)$/.test(k);
+const isGoalLabel = (k: string) => /^目标\d*$/.test(k) || (k.length <= 8 && headRole(k) === 'goals') || /^(?:实施期|年度|中长期)?总(?:体)?目标$/.test(k);
 
 /**
  * Decide what the four plan numbers are: cumulative percentages (ending at 100), amounts in 万元
