@@ -166,7 +166,7 @@ function sheetGrid(ws: ExcelJS.Worksheet, warnings: string[]): SheetGrid {
 }
 
 /** Split a sheet into blocks: runs of non-empty rows → a table, or text lines. */
-function sheetBlocks(ws: ExcelJS.Worksheet, g: SheetGrid, nextTableNo: () => number): Block[] {
+function sheetBlocks(g: SheetGrid, nextTableNo: () => number): Block[] {
   const blocks: Block[] = [];
   const rowHasContent = (r: number) => g.texts[r - 1].some((t) => t !== '');
   // A row inside a merge that started above it belongs to the same run even if empty.
@@ -265,7 +265,7 @@ export async function extractXlsx(bytes: Uint8Array, _opts: ExtractOptions = {},
     }
     sheets.push(ws.name);
     const g = sheetGrid(ws, warnings);
-    const sb = sheetBlocks(ws, g, () => ++tableNo);
+    const sb = sheetBlocks(g, () => ++tableNo);
     if (!sb.length) continue;
     blocks.push({ type: 'text', text: ws.name, page: null });
     blocks.push(...sb);
