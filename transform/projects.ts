@@ -173,10 +173,7 @@ export class ProjectParser {
   /** Feed one table's rows. */
   table(rows: RowView[], ctx: ProjectContext) {
     // A table that continues the previous one's indicator columns (page break without a repeated header).
-    const first = rows[0];
-    const continues =
-      this.cur && this.roles && this.mode === 'indicators' && !ctx.titleChanged && first && Math.abs(first.cells.length - this.lastWidth) <= 1;
-    if (!continues) {
+    if (!this.wouldContinue(rows, ctx.titleChanged)) {
       this.mode = 'none';
       this.pendingPlan = null;
       this.pendingPurpose = false;
@@ -192,7 +189,6 @@ export class ProjectParser {
       if (isIndicatorHeader(keys)) {
         const repeated = this.cur && this.cur.indicators.length > 0 && !this.headSinceIndicators && !ctx.titleChanged;
         if (!this.cur || (this.cur.indicators.length > 0 && !repeated)) this.start(r, ctx);
-        const next = rows[i + 1];
         const sub = next && isSubHeader(next) ? next : null;
         this.roles = refineRolesByContent(columnRoles(r, sub), rows.slice(i + (sub ? 2 : 1), i + 40));
         if (sub) i++;
