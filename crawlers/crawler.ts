@@ -18,7 +18,7 @@ import { filenameFromDisposition, filenameFromUrl } from './filename.ts';
 import { Frontier } from './frontier.ts';
 import { header, HttpClient, HttpError, type HttpResponse } from './http.ts';
 import { checkUrl, hostAllowed, SafetyError } from './safety.ts';
-import { RawStore } from './store.ts';
+import { RawStore, sha256hex } from './store.ts';
 import { requestKey, type CrawlRequest, type FetchRecord, type LinkKind } from './types.ts';
 import type { BrowserPool } from './browser.ts';
 
@@ -407,7 +407,8 @@ export class Crawler {
             const m = /^\s*([^=;\s]+)=([^;]*)/.exec(c);
             if (m) h.cookies.set(m[1], m[2]);
           }
-          const known = res.status === 200 && this.store.hasObject(createHash('sha256').update(res.body).digest('hex'));
+          const digest = res.status === 200 ? sha256hex(res.body) : null;
+          const known = digest != null && this.store.hasObject(digest);
           await this.store.writeExchange({
             url,
             method,
@@ -417,7 +418,7 @@ export class Crawler {
             statusText: res.statusText,
             responseHeaders: res.headers,
             payload: res.status === 304 ? null : res.body,
-            revisitOf: known ? { sha256: createHash('sha256').update(res.body).digest('hex'), url } : null,
+            revisitOf: known ? { sha256: digest!, url } : null,
           });
           const loc = header(res.headers, 'location');
           if (res.status >= 300 && res.status < 400 && res.status !== 304 && loc) {

@@ -21,9 +21,7 @@ import MarkdownIt from 'markdown-it';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
-import { displayWidth } from '../cli/commands/sql.ts';
+import { chartSvg, displayWidth } from '../warehouse/charts.ts';
 
 export const NOTEBOOK_DIR = dirname(fileURLToPath(import.meta.url));
 
@@ -94,43 +92,6 @@ function htmlTable(res: SqlResult, show: number): string {
     .join('\n');
   const note = res.rows.length > show ? `${res.rows.length} rows, first ${show} shown` : `${res.rows.length} row${res.rows.length === 1 ? '' : 's'}`;
   return `<table class="result"><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table><p class="rows">${note}</p>`;
-}
-
-const CHART_CONFIG = {
-  font: 'Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif',
-  axis: { labelLimit: 260, titleFontWeight: 'normal' },
-  legend: { labelLimit: 260 },
-  view: { stroke: null },
-};
-
-/**
- * Text width for vega's layout without a canvas. Vega's own estimate (0.8 em per character) is too
- * narrow for Chinese, so axis titles overlap long CJK labels; count CJK / full-width characters
- * as 1 em and the rest as 0.58 em (sans-serif average).
- */
-function estimateTextWidth(item: { fontSize?: number }, text: unknown): number {
-  const s = text == null ? '' : String(text).trim();
-  const size = typeof item?.fontSize === 'number' ? item.fontSize : 11;
-  let em = 0;
-  for (const ch of s) em += displayWidth(ch) === 2 ? 1 : ch === ' ' ? 0.28 : 0.58;
-  return Math.ceil(em * size);
-}
-const textMetrics = (vega as unknown as { textMetrics: { width: typeof estimateTextWidth } }).textMetrics;
-
-/** Render a vega-lite spec with inline data to an SVG string (headless, no DOM). */
-export async function chartSvg(spec: Record<string, unknown>, data: Record<string, unknown>[]): Promise<string> {
-  const full = { width: 560, ...spec, data: { values: data }, config: { ...CHART_CONFIG, ...((spec.config as object) ?? {}) } } as TopLevelSpec;
-  const vgSpec = compile(full).spec;
-  // our CJK-aware width estimate, for this render only (vega's textMetrics is process-global)
-  const previous = textMetrics.width;
-  textMetrics.width = estimateTextWidth;
-  const view = new vega.View(vega.parse(vgSpec), { renderer: 'none' });
-  try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-    textMetrics.width = previous;
-  }
 }
 
 const CSS = `

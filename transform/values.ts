@@ -2,16 +2,10 @@
  * Parsing printed values: indicator targets (指标值) into operator / number / unit / kind, and
  * amounts (预算数, 万元 / 元) into numbers.
  */
-import type { ValueKind } from './types.ts';
+import type { IndicatorRow } from './types.ts';
 
-export interface ParsedValue {
-  value_raw: string | null;
-  value_cleaning: string | null;
-  op: string | null;
-  value_num: number | null;
-  unit: string | null;
-  value_kind: ValueKind;
-}
+/** The value columns of an indicator row (see IndicatorRow). */
+export type ParsedValue = Pick<IndicatorRow, 'value_raw' | 'value_cleaning' | 'op' | 'value_num' | 'unit' | 'value_kind'>;
 
 /** Strip conversion artefacts only, and say which were stripped. */
 export function cleanValue(raw: string | null): { text: string | null; cleaning: string[] } {

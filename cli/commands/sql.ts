@@ -17,6 +17,7 @@ import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { DEFAULT_DB, plain, rows } from '../../warehouse/db.ts';
 import { openForReading, type ReadSource } from '../../warehouse/snapshot.ts';
+import { displayWidth } from '../../warehouse/charts.ts';
 
 export type OutputFormat = 'table' | 'csv' | 'json';
 const FORMATS: OutputFormat[] = ['table', 'csv', 'json'];
@@ -26,27 +27,7 @@ const csvCell = (v: unknown) => {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
 
-/** Display width of a string in a terminal: CJK and full-width characters take two columns. */
-export function displayWidth(s: string): number {
-  let w = 0;
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    if (c < 0x20 || (c >= 0x300 && c <= 0x36f) || c === 0x200b || (c >= 0xfe00 && c <= 0xfe0f)) continue; // control, combining, zero-width
-    w +=
-      (c >= 0x1100 && c <= 0x115f) ||
-      (c >= 0x2e80 && c <= 0xa4cf) ||
-      (c >= 0xac00 && c <= 0xd7a3) ||
-      (c >= 0xf900 && c <= 0xfaff) ||
-      (c >= 0xfe30 && c <= 0xfe4f) ||
-      (c >= 0xff00 && c <= 0xff60) ||
-      (c >= 0xffe0 && c <= 0xffe6) ||
-      (c >= 0x1f300 && c <= 0x1faff) ||
-      (c >= 0x20000 && c <= 0x3fffd)
-        ? 2
-        : 1;
-  }
-  return w;
-}
+export { displayWidth };
 
 function truncate(s: string, max: number): string {
   if (displayWidth(s) <= max) return s;

@@ -2,7 +2,7 @@
  * Rendering a scorecard: HTML (Chinese, self-contained, charts as inline SVG drawn by vega-lite at
  * build time, no script and no CDN), Markdown, and the index page ranking department-years.
  */
-import { chartSvg } from '../../notebooks/render.ts';
+import { chartSvg } from '../charts.ts';
 import type { Deduction, FindingCell, Scorecard, ScorecardSummary } from './data.ts';
 
 const esc = (v: unknown) =>
