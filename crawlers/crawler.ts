@@ -331,7 +331,11 @@ export class Crawler {
             rec.content_type = header(res.headers, 'content-type');
             result = robotsParser(url, res.body.toString('utf8'));
             const cd = result.getCrawlDelay(src.userAgent);
-            if (cd !== undefined) h.delayMs = Math.max(h.delayMs, cd * 1000);
+            if (cd !== undefined) {
+              h.delayMs = Math.max(h.delayMs, cd * 1000);
+              // The robots.txt request itself counts: the next request waits the Crawl-delay after it.
+              h.next = Math.max(h.next, Date.now() + h.delayMs);
+            }
             rec.outcome = 'unchanged';
           } else if (res.status >= 500 || res.status === 429) {
             result = 'disallow-all';
