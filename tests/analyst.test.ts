@@ -7,7 +7,7 @@ import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { displayWidth, formatTable, runRepl } from '../cli/commands/sql.ts';
 import { openWarehouse, rows, type Warehouse } from '../warehouse/db.ts';
-import { ingestFile } from '../warehouse/ingest.ts';
+import { ingestFile } from '../pipeline/ingest.ts';
 import { openForReading } from '../warehouse/snapshot.ts';
 import { ROOT, SEED } from './helpers/paths.ts';
 

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { NormalizedDoc } from '../transform/types.ts';
-import { processBytes } from '../warehouse/ingest.ts';
+import { processBytes } from '../pipeline/ingest.ts';
 import { HAS_SHARED, SHARED } from './helpers/paths.ts';
 
 const PDF = join(SHARED, 'corpus', 'pdf');

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { parseSources } from '../crawlers/config.ts';
 import { resolveAll } from '../crawlers/sources.ts';
 import { Portal } from '../crawlers/portal/server.ts';
-import { runNightly, type RunSummary } from '../crawlers/job.ts';
-import { acquireLock, LockBusyError } from '../crawlers/lock.ts';
+import { runNightly, type RunSummary } from '../pipeline/nightly.ts';
+import { acquireLock, LockBusyError } from '../pipeline/lock.ts';
 import { openWarehouse, rows } from '../warehouse/db.ts';
 
 let portal: Portal;

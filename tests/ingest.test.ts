@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openWarehouse, rows, type Warehouse } from '../warehouse/db.ts';
-import { ingestFile } from '../warehouse/ingest.ts';
+import { ingestFile } from '../pipeline/ingest.ts';
 import { ROOT, SEED } from './helpers/paths.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'jixiao-ingest-'));

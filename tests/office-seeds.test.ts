@@ -20,7 +20,7 @@ import { sofficeAvailable } from '../extract/office/libreoffice.ts';
 import type { ExtractedDoc } from '../extract/types.ts';
 import { transformDocument } from '../transform/index.ts';
 import type { NormalizedDoc } from '../transform/types.ts';
-import { processBytes } from '../warehouse/ingest.ts';
+import { processBytes } from '../pipeline/ingest.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO = resolve(HERE, '..');

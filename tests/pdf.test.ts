@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { denseGrid } from '../extract/grid.ts';
 import { extractPdf, stopPdfThread } from '../extract/pdf/index.ts';
 import type { ExtractedDoc, TableBlock } from '../extract/types.ts';
-import { processBytes } from '../warehouse/ingest.ts';
+import { processBytes } from '../pipeline/ingest.ts';
 import { HAS_SHARED, SHARED } from './helpers/paths.ts';
 
 const PDF = join(SHARED, 'corpus', 'pdf');

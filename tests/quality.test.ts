@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openWarehouse, rows, type Warehouse } from '../warehouse/db.ts';
-import { ingestFile } from '../warehouse/ingest.ts';
+import { ingestFile } from '../pipeline/ingest.ts';
 import { runChecks, type CheckResult } from '../warehouse/quality/index.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

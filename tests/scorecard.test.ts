@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openWarehouse, type Warehouse } from '../warehouse/db.ts';
-import { ingestFile } from '../warehouse/ingest.ts';
+import { ingestFile } from '../pipeline/ingest.ts';
 import { runChecks } from '../warehouse/quality/index.ts';
 import type { Scorecard } from '../warehouse/scorecard/data.ts';
 import { buildScorecards, CHROMIUM, CHROMIUM_ARGS, type ScorecardResult } from '../warehouse/scorecard/index.ts';

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { processBytes } from '../warehouse/ingest.ts';
+import { processBytes } from '../pipeline/ingest.ts';
 import type { NormalizedDoc } from '../transform/types.ts';
 import { SEED } from './helpers/paths.ts';
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { openWarehouse, rows } from '../warehouse/db.ts';
-import { ingestFile } from '../warehouse/ingest.ts';
+import { ingestFile } from '../pipeline/ingest.ts';
 import { CURRENT, currentSnapshot, listSnapshots, openForReading, publishSnapshot, resolveRead } from '../warehouse/snapshot.ts';
 import { ROOT, SEED } from './helpers/paths.ts';
 
@@ -22,7 +22,7 @@ const RUNS = 5;
 const writerSource = (db: string) => `
 import { openWarehouse, rows } from ${JSON.stringify(join(ROOT, 'warehouse/db.ts'))};
 import { DOC_TABLES } from ${JSON.stringify(join(ROOT, 'warehouse/load.ts'))};
-import { ingestFile } from ${JSON.stringify(join(ROOT, 'warehouse/ingest.ts'))};
+import { ingestFile } from ${JSON.stringify(join(ROOT, 'pipeline/ingest.ts'))};
 import { publishSnapshot } from ${JSON.stringify(join(ROOT, 'warehouse/snapshot.ts'))};
 const seeds = ${JSON.stringify(SEEDS)};
 for (let runNo = 1; runNo <= ${RUNS}; runNo++) {

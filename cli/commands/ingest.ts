@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { DEFAULT_DB, openWarehouse } from '../../warehouse/db.ts';
-import { ingestFile, isIngested, listInputFiles, type IngestResult } from '../../warehouse/ingest.ts';
+import { ingestFile, isIngested, listInputFiles, type IngestResult } from '../../pipeline/ingest.ts';
 
 export function formatResult(r: IngestResult): string {
   const name = r.source.split('/').slice(-2).join('/');

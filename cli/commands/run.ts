@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { DEFAULT_DB } from '../../warehouse/db.ts';
-import { formatRunSummary, runNightly, type RunSummary } from '../../crawlers/job.ts';
+import { formatRunSummary, runNightly, type RunSummary } from '../../pipeline/nightly.ts';
 import { makeLogger } from '../../crawlers/log.ts';
 import { DEFAULT_PORTAL_PORTS, startPortal } from '../../crawlers/portal/server.ts';
 import { sourcesFromArgs } from '../../crawlers/sources.ts';

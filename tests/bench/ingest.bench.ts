@@ -6,7 +6,7 @@ import { readFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openWarehouse } from '../../warehouse/db.ts';
-import { ingestBytes } from '../../warehouse/ingest.ts';
+import { ingestBytes } from '../../pipeline/ingest.ts';
 import { SEED } from '../helpers/paths.ts';
 
 export async function run(target = Number(process.env.BENCH_DOCS ?? 1000)) {

@@ -1,9 +1,8 @@
 /**
  * The nightly job: crawl → extract → load → quality checks → read-only snapshot, under a lock,
  * recorded in `crawl_runs` / `fetches`, with a summary at the end (new, changed, unchanged,
- * failed by reason; documents by status; findings). Each stage that another part of jixiao
- * provides (warehouse/quality, warehouse/snapshot) is loaded dynamically and skipped, with a
- * note, when absent. One bad document never stops the run: ingestBytes records its failure.
+ * failed by reason; documents by status; findings). One bad document never stops the run:
+ * ingestBytes records its failure.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,11 +10,14 @@ import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { openWarehouse, rows } from '../warehouse/db.ts';
-import { ingestBytes, isIngested, type IngestResult } from '../warehouse/ingest.ts';
-import type { ResolvedSource } from './config.ts';
-import { crawl, type CrawlLogger, type CrawlResult } from './crawler.ts';
+import { ingestBytes, isIngested, type IngestResult } from './ingest.ts';
+import type { ResolvedSource } from '../crawlers/config.ts';
+import { crawl, type CrawlLogger, type CrawlResult } from '../crawlers/crawler.ts';
+import { RawStore } from '../crawlers/store.ts';
+import { runChecks } from '../warehouse/quality/index.ts';
+import { publishSnapshot } from '../warehouse/snapshot.ts';
 import { acquireLock } from './lock.ts';
-import type { FetchRecord } from './types.ts';
+import type { FetchRecord } from '../crawlers/types.ts';
 
 export interface RunOptions {
   db: string;
@@ -126,7 +128,6 @@ export async function runNightly(opts: RunOptions): Promise<RunSummary> {
     summary.documents.candidates = candidates.length;
     const loaded = new Set((await rows<{ doc_id: string }>(conn, 'SELECT doc_id FROM documents')).map((r) => r.doc_id));
     const byName = new Map(opts.sources.map((s) => [s.name, s]));
-    const { RawStore } = await import('./store.ts');
     const store = new RawStore(opts.store);
     for (const rec of candidates) {
       if (loaded.has(rec.sha256!)) {
@@ -153,38 +154,30 @@ export async function runNightly(opts: RunOptions): Promise<RunSummary> {
     }
     steps.ingest = (performance.now() - t) / 1000;
 
-    // Quality checks, when that part of jixiao is present.
+    // Quality checks.
     t = performance.now();
     if (opts.checks === false) summary.checks = { findings: 0, skipped: 'disabled (--no-checks)' };
-    else {
-      const mod = await import('../warehouse/quality/index.ts').catch(() => null);
-      if (!mod?.runChecks) summary.checks = { findings: 0, skipped: 'warehouse/quality not available' };
-      else
-        try {
-          const c = await mod.runChecks(conn, { runId });
-          summary.checks = { findings: c.findings };
-        } catch (e) {
-          summary.checks = { findings: 0, error: (e as Error).message };
-        }
-    }
+    else
+      try {
+        const c = await runChecks(conn, { runId });
+        summary.checks = { findings: c.findings };
+      } catch (e) {
+        summary.checks = { findings: 0, error: (e as Error).message };
+      }
     steps.checks = (performance.now() - t) / 1000;
     await finishRow(conn, runId, summary);
 
-    // Publish a read-only snapshot, when available.
+    // Publish a read-only snapshot.
     t = performance.now();
     if (opts.snapshot === false) summary.snapshot = { path: '', skipped: 'disabled (--no-snapshot)' };
     else if (opts.db === ':memory:') summary.snapshot = { path: '', skipped: 'in-memory warehouse' };
-    else {
-      const mod = await import('../warehouse/snapshot.ts').catch(() => null);
-      if (!mod?.publishSnapshot) summary.snapshot = { path: '', skipped: 'warehouse/snapshot not available' };
-      else
-        try {
-          const p = await mod.publishSnapshot(opts.db, { conn });
-          summary.snapshot = { path: p.path };
-        } catch (e) {
-          summary.snapshot = { path: '', error: (e as Error).message };
-        }
-    }
+    else
+      try {
+        const p = await publishSnapshot(opts.db, { conn });
+        summary.snapshot = { path: p.path };
+      } catch (e) {
+        summary.snapshot = { path: '', error: (e as Error).message };
+      }
     steps.snapshot = (performance.now() - t) / 1000;
     await finishRow(conn, runId, summary);
     return summary;

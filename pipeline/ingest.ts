@@ -14,7 +14,7 @@ import { detectFormat } from '../extract/detect.ts';
 import { ExtractError, type ExtractedDoc } from '../extract/types.ts';
 import { transformDocument, TRANSFORM_VERSION } from '../transform/index.ts';
 import type { NormalizedDoc } from '../transform/types.ts';
-import { replaceDocument, type DocumentRecord } from './load.ts';
+import { replaceDocument, type DocumentRecord } from '../warehouse/load.ts';
 
 export interface IngestResult {
   doc_id: string;
