@@ -9,19 +9,17 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { NormalizedDoc } from '../transform/types.ts';
 import { processBytes } from '../pipeline/ingest.ts';
-import { HAS_SHARED, SHARED } from './helpers/paths.ts';
+import { CORPUS } from './helpers/paths.ts';
 
-const PDF = join(SHARED, 'corpus', 'pdf');
-const manifest = HAS_SHARED
-  ? new Map(
+const PDF = join(CORPUS, 'pdf');
+const manifest = new Map(
       readFileSync(join(PDF, 'MANIFEST.tsv'), 'utf8')
         .trim()
         .split('\n')
         .slice(1)
         .map((l) => l.split('\t'))
         .map(([file, pages, year, title, indicators, flags]) => [file, { pages: Number(pages), year: year ? Number(year) : null, title, indicators: indicators === 'yes', flags: flags ?? '' }]),
-    )
-  : new Map();
+);
 
 /**
  * MANIFEST's indicator_tables flag counts tables with 一级 / 二级 / 三级 columns. 重庆 prints its
@@ -46,7 +44,7 @@ const FILES = [
   '015_长沙/2026年长沙市公安局2025年部门预算.pdf',
 ];
 
-describe.skipIf(!HAS_SHARED)('corpus PDFs', () => {
+describe('corpus PDFs', () => {
   it.each(FILES)('%s: year, kind and indicator presence as MANIFEST.tsv says, whatever the file name says', async (file) => {
     const m = manifest.get(file)!;
     const d = await doc(file);

@@ -1,6 +1,6 @@
 /**
  * Crawler pieces on real inputs: link discovery on saved pages of real budget sites
- * (../shared/corpus/html), the sources config's line-numbered errors, Content-Disposition file
+ * (tests/corpus/html), the sources config's line-numbered errors, Content-Disposition file
  * names, GBK pages whose header lies, address safety, anti-bot detection, Retry-After.
  */
 import { describe, expect, it } from 'vitest';
@@ -12,10 +12,10 @@ import { ConfigError, parseSources, resolveSource } from '../crawlers/config.ts'
 import { filenameFromDisposition, filenameFromUrl } from '../crawlers/filename.ts';
 import { decodeHtml, parseRetryAfter } from '../crawlers/crawler.ts';
 import { checkUrl, isPrivateAddress, SafetyError } from '../crawlers/safety.ts';
+import { CORPUS } from './helpers/paths.ts';
 import { detectChallenge } from '../crawlers/antibot.ts';
 
-const SHARED = process.env.JIXIAO_SHARED ?? resolve(import.meta.dirname, '..', '../shared');
-const HTML = join(SHARED, 'corpus', 'html');
+const HTML = join(CORPUS, 'html');
 const page = (f: string) => decodeHtml(readFileSync(join(HTML, f)), null).text;
 
 describe('link discovery on real pages', () => {

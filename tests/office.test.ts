@@ -16,10 +16,10 @@ import { stripFieldCodes } from '../extract/office/fieldcodes.ts';
 import { extractHtml } from '../extract/office/html.ts';
 import { convertWithSoffice, sofficeAvailable } from '../extract/office/libreoffice.ts';
 import { ExtractError, type Block, type TableBlock } from '../extract/types.ts';
+import { CORPUS } from './helpers/paths.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const FX = join(HERE, 'fixtures', 'office');
-const SHARED = process.env.JIXIAO_SHARED ?? resolve(HERE, '..', '..', 'shared');
 const fx = (name: string) => readFileSync(join(FX, name));
 const tables = (blocks: Block[]) => blocks.filter((b): b is TableBlock => b.type === 'table');
 const texts = (blocks: Block[]) => blocks.filter((b) => b.type === 'text').map((b) => (b as { text: string }).text);
@@ -79,7 +79,7 @@ describe('HTML', () => {
   });
 
   it('reads a real disclosure page (温州 审计局): the 索引号 value spans three columns', async () => {
-    const file = join(SHARED, 'corpus', 'html', '028_温州', '审计局_2026年部门预算.html');
+    const file = join(CORPUS, 'html', '028_温州', '审计局_2026年部门预算.html');
     const d = await extractDocument(readFileSync(file));
     expect(d.format).toBe('html');
     const t = tables(d.blocks).find((x) => x.rows[0]?.cells[0]?.text === '索引号');
@@ -89,12 +89,12 @@ describe('HTML', () => {
   });
 
   it('reads every saved page of the corpus that is HTML by content, without an error', async () => {
-    const manifest = readFileSync(join(SHARED, 'corpus', 'html', 'MANIFEST.tsv'), 'utf8').trim().split('\n').slice(1);
+    const manifest = readFileSync(join(CORPUS, 'html', 'MANIFEST.tsv'), 'utf8').trim().split('\n').slice(1);
     expect(manifest.length).toBe(156);
     let html = 0;
     let withTables = 0;
     for (const line of manifest) {
-      const bytes = readFileSync(join(SHARED, 'corpus', 'html', line.split('\t')[0]));
+      const bytes = readFileSync(join(CORPUS, 'html', line.split('\t')[0]));
       // One "page" is really a PDF and one a script: other extractors' business.
       if (detectFormat(bytes).format !== 'html') continue;
       const d = await extractHtml(bytes);

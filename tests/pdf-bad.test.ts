@@ -12,7 +12,7 @@ import { extractDocument } from '../extract/index.ts';
 import { extractPdf, stopPdfThread } from '../extract/pdf/index.ts';
 import { documentOptions, parsePdf } from '../extract/pdf/parse.ts';
 import { ExtractError } from '../extract/types.ts';
-import { HAS_SHARED, ROOT, SHARED } from './helpers/paths.ts';
+import { CORPUS, ROOT } from './helpers/paths.ts';
 
 afterAll(() => stopPdfThread());
 
@@ -135,8 +135,8 @@ describe('PDF extractor on bad input', () => {
     expect(doc.status).toBe('no_tables');
   });
 
-  it.skipIf(!HAS_SHARED)('truncated real PDF: a clear status (partial text with a truncated warning, or ExtractError), then the run goes on', async () => {
-    const full = readFileSync(join(SHARED, 'corpus/pdf/001_上海/2026年上海市水务局_部门预算.pdf'));
+  it('truncated real PDF: a clear status (partial text with a truncated warning, or ExtractError), then the run goes on', async () => {
+    const full = readFileSync(join(CORPUS, 'pdf/001_上海/2026年上海市水务局_部门预算.pdf'));
     const cut = full.subarray(0, Math.floor(full.length * 0.6));
     try {
       const doc = await extractPdf(cut);
@@ -149,8 +149,8 @@ describe('PDF extractor on bad input', () => {
     expect(doc.blocks.filter((b) => b.type === 'table').length).toBe(9);
   });
 
-  it.skipIf(!HAS_SHARED)('memory budget: a parse over its heap limit fails with too_large', async () => {
-    const bytes = readFileSync(join(SHARED, 'corpus/pdf/002_北京/文化广电旅游体育局_2026年部门预算.pdf'));
+  it('memory budget: a parse over its heap limit fails with too_large', async () => {
+    const bytes = readFileSync(join(CORPUS, 'pdf/002_北京/文化广电旅游体育局_2026年部门预算.pdf'));
     expect(await reasonOf(extractPdf(bytes, { memoryMb: 16 }))).toBe('too_large');
     // The thread is replaced with the default budget for the next document.
     expect((await extractPdf(textOnly())).status).toBe('no_tables');

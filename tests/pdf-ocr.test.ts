@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { extractPdf, stopPdfThread } from '../extract/pdf/index.ts';
 import type { ExtractedDoc } from '../extract/types.ts';
-import { HAS_SHARED, SHARED } from './helpers/paths.ts';
+import { CORPUS } from './helpers/paths.ts';
 
 afterAll(() => stopPdfThread());
 
@@ -19,9 +19,9 @@ const pageText = (d: ExtractedDoc, page: number) =>
     .join('\n')
     .replace(/\s/g, '');
 
-describe.skipIf(!HAS_SHARED)('PDF extractor on scanned documents', () => {
+describe('PDF extractor on scanned documents', () => {
   it('长沙 scanned notice + a table scanned sideways: OCR text, low_confidence with the mean confidence', async () => {
-    const doc = await extractPdf(readFileSync(join(SHARED, 'corpus/pdf/015_长沙/文化广电旅游体育局_2026年部门预算.pdf')), { timeoutMs: 300_000 });
+    const doc = await extractPdf(readFileSync(join(CORPUS, 'pdf/015_长沙/文化广电旅游体育局_2026年部门预算.pdf')), { timeoutMs: 300_000 });
     expect(doc.pages).toBe(2);
     expect(doc.status).toBe('low_confidence');
     const ocr = doc.meta?.ocr as { pages: number[]; meanConfidence: number };
@@ -40,7 +40,7 @@ describe.skipIf(!HAS_SHARED)('PDF extractor on scanned documents', () => {
 
   // All 8 pages take ~2 min here; pages 1 and 5 show the same (the bench OCRs the whole file).
   it('北京 scanned 8-page disclosure (pages 1 and 5): OCR text, low_confidence', async () => {
-    const doc = await extractPdf(readFileSync(join(SHARED, 'corpus/pdf/002_北京/政务服务和数据管理局_2026年部门预算.pdf')), { pages: [1, 5], timeoutMs: 300_000 });
+    const doc = await extractPdf(readFileSync(join(CORPUS, 'pdf/002_北京/政务服务和数据管理局_2026年部门预算.pdf')), { pages: [1, 5], timeoutMs: 300_000 });
     expect(doc.pages).toBe(8);
     expect(doc.status).toBe('low_confidence');
     expect((doc.meta?.ocr as { pages: number[] }).pages).toEqual([1, 5]);

@@ -12,9 +12,9 @@ import { denseGrid } from '../extract/grid.ts';
 import { extractPdf, stopPdfThread } from '../extract/pdf/index.ts';
 import type { ExtractedDoc, TableBlock } from '../extract/types.ts';
 import { processBytes } from '../pipeline/ingest.ts';
-import { HAS_SHARED, SHARED } from './helpers/paths.ts';
+import { CORPUS } from './helpers/paths.ts';
 
-const PDF = join(SHARED, 'corpus', 'pdf');
+const PDF = join(CORPUS, 'pdf');
 const read = (rel: string) => readFileSync(join(PDF, rel));
 const tables = (d: ExtractedDoc) => d.blocks.filter((b): b is TableBlock => b.type === 'table');
 /** Dense grid as text: spanned positions '〃', line breaks inside cells removed. */
@@ -23,7 +23,7 @@ const ranges = (d: ExtractedDoc) => tables(d).map((t) => `${t.page}-${t.pageEnd}
 
 afterAll(() => stopPdfThread());
 
-describe.skipIf(!HAS_SHARED)('PDF extractor on real disclosures', () => {
+describe('PDF extractor on real disclosures', () => {
   it('烟台 政策和项目预算绩效目标表: whole file, and the full grid of one project table', async () => {
     const doc = await extractPdf(read('025_烟台/2026年烟台市统计局部门预算.pdf'));
     expect(doc.pages).toBe(36);

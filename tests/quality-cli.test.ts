@@ -11,8 +11,7 @@ import { openWarehouse } from '../warehouse/db.ts';
 import { ingestFile } from '../pipeline/ingest.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const SHARED = process.env.JIXIAO_SHARED ?? path.resolve(ROOT, '../shared');
-const SEEDS = existsSync(path.join(SHARED, 'seeds')) ? path.join(SHARED, 'seeds') : path.join(ROOT, 'samples');
+const SEEDS = path.join(ROOT, 'samples');
 const dir = mkdtempSync(path.join(tmpdir(), 'jixiao-qcli-'));
 const jixiao = (...args: string[]) => execFileSync(process.execPath, [path.join(ROOT, 'bin/jixiao.mjs'), ...args], { cwd: ROOT, encoding: 'utf8' });
 

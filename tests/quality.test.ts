@@ -11,8 +11,7 @@ import { ingestFile } from '../pipeline/ingest.ts';
 import { runChecks, type CheckResult } from '../warehouse/quality/index.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const SHARED = process.env.JIXIAO_SHARED ?? path.resolve(ROOT, '../shared');
-const SEEDS = existsSync(path.join(SHARED, 'seeds')) ? path.join(SHARED, 'seeds') : path.join(ROOT, 'samples');
+const SEEDS = path.join(ROOT, 'samples');
 const SEED = {
   s000: '000_f0d490b901e99830.txt',
   s001: '001_5de93a2aee16ff21.txt',

@@ -15,8 +15,7 @@ import type { Scorecard } from '../warehouse/scorecard/data.ts';
 import { buildScorecards, CHROMIUM, CHROMIUM_ARGS, type ScorecardResult } from '../warehouse/scorecard/index.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const SHARED = process.env.JIXIAO_SHARED ?? path.resolve(ROOT, '../shared');
-const SEEDS = existsSync(path.join(SHARED, 'seeds')) ? path.join(SHARED, 'seeds') : path.join(ROOT, 'samples');
+const SEEDS = path.join(ROOT, 'samples');
 const FILES = ['000_f0d490b901e99830.txt', '001_5de93a2aee16ff21.txt', '003_cfa74effc3b5f03d.txt', '004_5951d4f30969a9c2.txt'];
 
 let wh: Warehouse;

@@ -16,7 +16,8 @@ import { sofficeAvailable } from '../../extract/office/libreoffice.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const FX = join(HERE, '..', 'fixtures', 'office');
-const SHARED = process.env.JIXIAO_SHARED ?? resolve(HERE, '..', '..', '..', 'shared');
+/** The bundled test corpus, or a larger one of the same layout: JIXIAO_CORPUS=DIR. */
+const SHARED = process.env.JIXIAO_CORPUS ?? join(HERE, '..', '..', 'corpus');
 
 async function measure(label: string, docs: Buffer[], rounds: number) {
   let ok = 0;
@@ -59,7 +60,7 @@ export async function run() {
     await measure('xls (seeds, soffice)', seedFiles('xls'), rounds || 1);
   } else console.log('doc / xls: soffice not installed, skipped');
   try {
-    const root = join(SHARED, 'corpus', 'html');
+    const root = join(SHARED, 'html');
     const pages = readFileSync(join(root, 'MANIFEST.tsv'), 'utf8')
       .trim()
       .split('\n')

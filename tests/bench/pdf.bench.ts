@@ -17,10 +17,11 @@ import { ExtractError } from '../../extract/types.ts';
 
 const exec = promisify(execFile);
 const REPO = resolve(fileURLToPath(import.meta.url), '../../..');
-const SHARED = process.env.JIXIAO_SHARED ?? resolve(REPO, '../shared');
+/** The bundled test corpus, or a larger one of the same layout: JIXIAO_CORPUS=DIR (e.g. ../shared/corpus). */
+const SHARED = process.env.JIXIAO_CORPUS ?? join(REPO, 'tests', 'corpus');
 
 function corpusFiles(): string[] {
-  const root = join(SHARED, 'corpus', 'pdf');
+  const root = join(SHARED, 'pdf');
   const out: string[] = [];
   const walk = (p: string) => {
     for (const name of readdirSync(p).sort()) {
