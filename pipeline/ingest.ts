@@ -13,7 +13,7 @@ import { extractDocument } from '../extract/index.ts';
 import { detectFormat } from '../extract/detect.ts';
 import { ExtractError, type ExtractedDoc } from '../extract/types.ts';
 import { transformDocument, TRANSFORM_VERSION } from '../transform/index.ts';
-import type { NormalizedDoc } from '../transform/types.ts';
+import type { DocumentHints, NormalizedDoc } from '../transform/types.ts';
 import { replaceDocument, type DocumentRecord } from '../warehouse/load.ts';
 
 export interface IngestResult {
@@ -36,7 +36,7 @@ export interface IngestOptions {
   /** Per-document wall-clock budget, milliseconds (passed to extractors). */
   timeoutMs?: number;
   /** Extra metadata hints from the crawler (region, department) used when the text has none. */
-  hints?: { region?: string | null; department?: string | null; year?: number | null };
+  hints?: DocumentHints;
 }
 
 export const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');

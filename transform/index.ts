@@ -10,13 +10,13 @@ import { budgetKindOf, headRole, isIndicatorHeader } from './headers.ts';
 import { detectMeta } from './meta.ts';
 import { ProjectParser } from './projects.ts';
 import { rowViews, type RowView } from './rows.ts';
-import type { NormalizedDoc, ProjectRow, TableKind, TableRowSummary } from './types.ts';
+import type { DocumentHints, NormalizedDoc, ProjectRow, TableKind, TableRowSummary } from './types.ts';
 
 export const TRANSFORM_VERSION = 'transform@1';
 
 export interface TransformOptions {
   source?: string;
-  hints?: { region?: string | null; department?: string | null; year?: number | null };
+  hints?: DocumentHints;
 }
 
 /** Lines under a table title that are not its title: units, issuer, year. */

@@ -3,7 +3,7 @@
  * File names and link texts are often wrong; only fall back to crawler hints when the text says nothing.
  */
 import type { Block } from '../extract/types.ts';
-import type { DocKind, DocumentMeta } from './types.ts';
+import type { DocKind, DocumentHints, DocumentMeta } from './types.ts';
 import { joinLines } from './text.ts';
 
 const ORG_SUFFIX =
@@ -64,7 +64,7 @@ function mostCommon<T>(xs: T[]): T | null {
 
 export function detectMeta(
   blocks: Block[],
-  hints: { region?: string | null; department?: string | null; year?: number | null } = {},
+  hints: DocumentHints = {},
 ): DocumentMeta {
   const early = lines(blocks, 40);
   const all = lines(blocks, blocks.length);

@@ -142,3 +142,26 @@ export interface NormalizedDoc {
   duty_indicators: DutyIndicatorRow[];
   warnings: string[];
 }
+
+/**
+ * What is known about a document from outside it: the source's config, and what the crawl saw on
+ * the way to the file. The transform uses them only where the document itself is silent, and
+ * records which source each metadata field came from.
+ */
+export interface DocumentHints {
+  /** From the source's config entry. */
+  region?: string | null;
+  department?: string | null;
+  year?: number | null;
+  kind?: '预算' | '决算' | null;
+  /** Text of the link that led to the file (e.g. 市教育局2026年部门预算公开). */
+  linkText?: string | null;
+  /** Title of the article (detail page) the link was found on. */
+  articleTitle?: string | null;
+  /** Name of the listing column it was found under (部门预算 / 部门决算 …). */
+  column?: string | null;
+  /** Publication date shown with the article, ISO yyyy-mm-dd. */
+  publishedAt?: string | null;
+  /** File name (Content-Disposition, else the URL's last segment), or the local path's base name. */
+  filename?: string | null;
+}
