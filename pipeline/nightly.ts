@@ -159,7 +159,7 @@ export async function runNightly(opts: RunOptions): Promise<RunSummary> {
     if (opts.checks === false) summary.checks = { findings: 0, skipped: 'disabled (--no-checks)' };
     else
       try {
-        const c = await runChecks(conn, { runId });
+        const c = await runChecks(conn, { runId, mode: 'incremental' });
         summary.checks = { findings: c.findings };
       } catch (e) {
         summary.checks = { findings: 0, error: (e as Error).message };

@@ -3,16 +3,23 @@ import { DEFAULT_DB, openWarehouse, rows } from '../../warehouse/db.ts';
 import { runChecks } from '../../warehouse/quality/index.ts';
 import { formatTable } from './sql.ts';
 
-export async function runCheck(opts: { db: string; rule?: string[]; runId?: string; json?: boolean; quiet?: boolean }) {
+export async function runCheck(opts: { db: string; rule?: string[]; runId?: string; json?: boolean; quiet?: boolean; full?: boolean }) {
   const wh = await openWarehouse(opts.db);
   try {
     const res = await runChecks(wh.conn, {
       runId: opts.runId,
       rules: opts.rule,
+      mode: opts.full ? 'full' : 'incremental',
       onStep: opts.quiet || opts.json ? undefined : (step, s) => console.error(`  ${step.padEnd(12)} ${s.toFixed(2)} s`),
     });
     if (opts.json) {
-      console.log(JSON.stringify({ runId: res.runId, findings: res.findings, byRule: res.byRule, errors: res.errors, clones: res.clones, seconds: res.seconds }, null, 2));
+      console.log(
+        JSON.stringify(
+          { runId: res.runId, mode: res.mode, reason: res.reason, findings: res.findings, currentFindings: res.currentFindings, byRule: res.byRule, errors: res.errors, clones: res.clones, changes: res.changes, seconds: res.seconds },
+          null,
+          2,
+        ),
+      );
     } else {
       const summary = await rows<Record<string, unknown>>(
         wh.conn,
@@ -22,9 +29,14 @@ export async function runCheck(opts: { db: string; rule?: string[]; runId?: stri
       );
       if (!opts.quiet) console.log(formatTable(Object.keys(summary[0] ?? {}), summary.map((r) => Object.values(r))));
       for (const e of res.errors) console.error(`rule ${e.rule_id} failed: ${e.error}`);
+      if (res.reason) console.error(`full check: ${res.reason}`);
+      if (res.changes)
+        console.log(
+          `\nincremental: ${res.changes.added} new, ${res.changes.changed} re-ingested, ${res.changes.removed} removed documents → ${res.changes.scope} documents re-checked, ${res.changes.keys} department-years re-scored`,
+        );
       console.log(
-        `\nrun ${res.runId}: ${res.findings} findings from ${res.results.length} rules (${res.results.filter((r) => r.status === 'fail').length} with hits, ${res.errors.length} errors), ` +
-          `${res.clones?.clusters ?? 0} clone clusters, ${res.seconds.toFixed(2)} s → ${opts.db}`,
+        `\nrun ${res.runId} (${res.mode}): ${res.findings} findings from ${res.results.length} rules (${res.results.filter((r) => r.status === 'fail').length} with hits, ${res.errors.length} errors), ` +
+          `${res.clones?.clusters ?? 0} clone clusters, ${res.currentFindings} current findings, ${res.seconds.toFixed(2)} s → ${opts.db}`,
       );
     }
     if (res.errors.length) process.exitCode = 1;
@@ -36,12 +48,15 @@ export async function runCheck(opts: { db: string; rule?: string[]; runId?: stri
 export function register(program: Command) {
   program
     .command('check')
-    .description('run the indicator quality rules into the findings table (also rebuilds departments, clone clusters, year-over-year tables and scores)')
+    .description(
+      'run the indicator quality rules into current_findings (also updates departments, clone clusters, year-over-year tables and scores); incremental: only documents new, re-ingested or removed since the last check and what depends on them',
+    )
     .option('--db <file>', 'DuckDB warehouse file', DEFAULT_DB)
+    .option('--full', 're-check the whole warehouse (a rebuild) instead of only what changed')
     .option('--rule <id...>', 'only these rules (see `jixiao rules`)')
     .option('--run-id <id>', 'run id to record the findings under (default: timestamp + random)')
     .option('--json', 'print the result as JSON')
     .option('-q, --quiet', 'only print the totals')
-    .addHelpText('after', `\nExample:\n  jixiao check --db data/jixiao.duckdb\n  jixiao sql "SELECT rule_id, count(*) FROM findings_latest GROUP BY 1 ORDER BY 2 DESC"`)
+    .addHelpText('after', `\nExample:\n  jixiao check --db data/jixiao.duckdb\n  jixiao sql "SELECT rule_id, count(*) FROM current_findings GROUP BY 1 ORDER BY 2 DESC"\n  jixiao check --full --db data/jixiao.duckdb   # rebuild everything`)
     .action((opts) => runCheck(opts));
 }

@@ -44,6 +44,14 @@ export const RuleSchema = z.object({
   fixture: FixtureSchema,
   /** [doc_id, project_seq, indicator_seq] of every hit the fixture must produce (and nothing else). */
   expect: z.array(KeySchema).min(1),
+  /**
+   * What a finding of a document depends on, for incremental checks: `document` (only rows of the
+   * same document) or `warehouse` (rows of other documents too). Default: detected from the SQL —
+   * `warehouse` when it reads a table that links documents (document_departments, departments,
+   * clone_members, clone_clusters). A rule that joins another document's rows through the core
+   * tables must say `scope: warehouse`.
+   */
+  scope: z.enum(['document', 'warehouse']).optional(),
 });
 export type Rule = z.infer<typeof RuleSchema> & { file: string };
 
@@ -81,14 +89,24 @@ export async function storeRules(conn: DuckDBConnection, rules: Rule[]) {
 
 const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
-/** The INSERT that runs one rule into `findings`. */
-export function ruleInsertSql(rule: Rule, runId: string): string {
+/** Tables whose rows link documents to each other (a rule reading one depends on other documents). */
+const LINKING_TABLES = /\b(document_departments|departments|clone_members|clone_clusters)\b/i;
+/** Tables holding rows of one document each: an incremental check shadows them with the scope's rows. */
+export const DOCUMENT_TABLES = ['documents', 'doc_tables', 'projects', 'goals', 'indicators', 'budget_lines', 'duties', 'duty_indicators', 'yoy_projects', 'yoy_indicators'];
+
+/** `document` when a rule's findings for a document depend only on that document's rows. */
+export function ruleScope(rule: Pick<Rule, 'sql' | 'scope'>): 'document' | 'warehouse' {
+  return rule.scope ?? (LINKING_TABLES.test(rule.sql) ? 'warehouse' : 'document');
+}
+
+/** The INSERT that runs one rule into `current_findings` (only for the documents of `scopeTable` when given). */
+export function ruleInsertSql(rule: Rule, runId: string, scopeTable?: string): string {
   const body = rule.sql.trim().replace(/;\s*$/, '');
-  return `INSERT INTO findings (run_id, rule_id, category, severity, doc_id, project_seq, indicator_seq, message, evidence, page, table_no, row_no)
+  return `INSERT INTO current_findings (run_id, rule_id, category, severity, doc_id, project_seq, indicator_seq, message, evidence, page, table_no, row_no)
 SELECT ${sqlString(runId)}, ${sqlString(rule.id)}, ${sqlString(rule.category)}, ${sqlString(rule.severity)},
        r.doc_id, CAST(r.project_seq AS INTEGER), CAST(r.indicator_seq AS INTEGER), CAST(r.message AS VARCHAR), CAST(r.evidence AS VARCHAR),
        CAST(r.page AS INTEGER), CAST(r.table_no AS INTEGER), CAST(r.row_no AS INTEGER)
-FROM (${body}\n) r`;
+FROM (${body}\n) r${scopeTable ? `\nWHERE r.doc_id IN (SELECT doc_id FROM ${scopeTable})` : ''}`;
 }
 
 export interface RuleResult {
@@ -99,24 +117,45 @@ export interface RuleResult {
   error: string | null;
 }
 
-/** Run each rule into `findings` under runId; a rule that fails is recorded and never stops the others. */
-export async function runRules(conn: DuckDBConnection, rules: Rule[], runId: string): Promise<RuleResult[]> {
+/**
+ * Run each rule into `current_findings` under runId; a rule that fails is recorded and never stops
+ * the others. Without a scope the rules' previous findings are replaced everywhere. With `scope`
+ * (a temp table of doc_id) only those documents are checked, and the caller has removed their
+ * previous findings: document rules then read temp tables holding only the scope's rows (they
+ * shadow the warehouse tables of the same name), warehouse rules read everything and keep the
+ * scope's findings.
+ */
+export async function runRules(conn: DuckDBConnection, rules: Rule[], runId: string, opts: { scope?: string } = {}): Promise<RuleResult[]> {
   const results: RuleResult[] = [];
-  await conn.run('DELETE FROM findings WHERE run_id = $1', [runId]);
   await conn.run('DELETE FROM rule_results WHERE run_id = $1', [runId]);
-  for (const rule of rules) {
+  if (!opts.scope) await conn.run(`DELETE FROM current_findings WHERE rule_id IN (${rules.map((r) => sqlString(r.id)).join(', ') || "''"})`);
+  const runOne = async (rule: Rule) => {
     const t0 = performance.now();
     let res: RuleResult;
     try {
-      const r = await conn.run(ruleInsertSql(rule, runId));
+      const r = await conn.run(ruleInsertSql(rule, runId, opts.scope));
       const n = Number(r.rowsChanged);
       res = { rule_id: rule.id, status: n ? 'fail' : 'pass', findings: n, seconds: (performance.now() - t0) / 1000, error: null };
     } catch (e) {
       res = { rule_id: rule.id, status: 'error', findings: 0, seconds: (performance.now() - t0) / 1000, error: (e as Error).message };
     }
     results.push(res);
-    await conn.run('INSERT INTO rule_results VALUES ($1,$2,$3,$4,$5,$6)', [runId, res.rule_id, res.status, res.findings, res.seconds, res.error]);
-  }
+  };
+  if (opts.scope) {
+    const [{ db }] = await rows<{ db: string }>(conn, 'SELECT current_database() AS db');
+    const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
+    try {
+      for (const t of DOCUMENT_TABLES)
+        await conn.run(`CREATE OR REPLACE TEMP TABLE ${t} AS SELECT * FROM ${q(db)}.main.${t} WHERE doc_id IN (SELECT doc_id FROM ${opts.scope})`);
+      for (const rule of rules.filter((r) => ruleScope(r) === 'document')) await runOne(rule);
+    } finally {
+      for (const t of DOCUMENT_TABLES) await conn.run(`DROP TABLE IF EXISTS temp.main.${t}`);
+    }
+    for (const rule of rules.filter((r) => ruleScope(r) === 'warehouse')) await runOne(rule);
+  } else for (const rule of rules) await runOne(rule);
+  const order = new Map(rules.map((r, i) => [r.id, i]));
+  results.sort((a, b) => order.get(a.rule_id)! - order.get(b.rule_id)!);
+  for (const res of results) await conn.run('INSERT INTO rule_results VALUES ($1,$2,$3,$4,$5,$6)', [runId, res.rule_id, res.status, res.findings, res.seconds, res.error]);
   return results;
 }
 

@@ -35,8 +35,12 @@ export function gradeOf(score: number, cfg: ScorecardConfig): string {
 
 const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
-/** Compute scores of one run (findings must be in place, and document_departments built). */
-export async function computeScores(conn: DuckDBConnection, runId: string, cfg = loadScorecardConfig()): Promise<number> {
+/**
+ * Compute scores of one run from the current findings (current_findings; document_departments
+ * built). With `keys` (a temp table of dept_id, year) only those department-years are computed:
+ * an incremental check passes the department-years it touched and copies the others.
+ */
+export async function computeScores(conn: DuckDBConnection, runId: string, cfg = loadScorecardConfig(), keys?: string): Promise<number> {
   const weights = Object.entries(cfg.dimensions).map(([d, w]) => `(${lit(d)}, ${w})`).join(', ');
   const sev = `(VALUES ('error', ${cfg.severity_factor.error}), ('warning', ${cfg.severity_factor.warning}), ('info', ${cfg.severity_factor.info})) s(severity, factor)`;
   await conn.run('DELETE FROM score_deductions WHERE run_id = $1', [runId]);
@@ -45,7 +49,7 @@ export async function computeScores(conn: DuckDBConnection, runId: string, cfg =
   await conn.run(`CREATE OR REPLACE TEMP TABLE sc_dy AS
     SELECT dd.dept_id, dd.year, count(*) AS n_documents, sum(coalesce(pc.n, 0)) AS n_projects, sum(coalesce(ic.n, 0)) AS n_indicators
     FROM document_departments dd
-    JOIN documents d ON d.doc_id = dd.doc_id
+    JOIN documents d ON d.doc_id = dd.doc_id ${keys ? `SEMI JOIN ${keys} k ON k.dept_id = dd.dept_id AND k.year IS NOT DISTINCT FROM dd.year` : ''}
     LEFT JOIN (SELECT doc_id, count(*) AS n FROM projects GROUP BY doc_id) pc ON pc.doc_id = dd.doc_id
     LEFT JOIN (SELECT doc_id, count(*) AS n FROM indicators GROUP BY doc_id) ic ON ic.doc_id = dd.doc_id
     -- A department-year is scored when it has a disclosure: a document with tables, or one that
@@ -58,8 +62,8 @@ export async function computeScores(conn: DuckDBConnection, runId: string, cfg =
              count(*) AS n_findings,
              count(DISTINCT CASE r.entity WHEN 'indicator' THEN f.doc_id || ':' || f.project_seq || ':' || f.indicator_seq
                                           WHEN 'project' THEN f.doc_id || ':' || f.project_seq ELSE f.doc_id END) AS n_entities
-      FROM findings f JOIN rules r USING (rule_id) JOIN document_departments dd USING (doc_id)
-      WHERE f.run_id = ${lit(runId)}
+      FROM current_findings f JOIN rules r USING (rule_id) JOIN document_departments dd USING (doc_id)
+      ${keys ? `SEMI JOIN ${keys} k ON k.dept_id = dd.dept_id AND k.year IS NOT DISTINCT FROM dd.year` : ''}
       GROUP BY dd.dept_id, dd.year, f.rule_id, r.criterion, r.entity)
     SELECT ${lit(runId)}, f.dept_id, f.year, f.dimension, f.rule_id, f.severity, f.n_findings, f.n_entities,
            greatest(1, CASE f.entity WHEN 'indicator' THEN y.n_indicators WHEN 'project' THEN y.n_projects ELSE y.n_documents END) AS n_eligible,

@@ -14,14 +14,18 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { rows } from '../db.ts';
 
-export async function buildYoy(conn: DuckDBConnection, opts: { nameThreshold?: number } = {}): Promise<{ pairs: number; projects: number; matched: number; indicators: number }> {
+export async function buildYoy(
+  conn: DuckDBConnection,
+  opts: { nameThreshold?: number; /** Temp table (dept_id) of departments to rebuild; absent: all. */ depts?: string } = {},
+): Promise<{ pairs: number; projects: number; matched: number; indicators: number }> {
   const th = opts.nameThreshold ?? 0.5;
+  const inDepts = opts.depts ? `dd.dept_id IN (SELECT dept_id FROM ${opts.depts})` : 'true';
   const run = (sql: string) => conn.run(sql);
   // Document pairs: each document and the department's best document of the latest earlier year.
   await run(`CREATE OR REPLACE TEMP TABLE yy_docs AS
     SELECT dd.doc_id, dd.dept_id, dd.year, coalesce(d.n_projects, 0) AS n_projects
     FROM document_departments dd JOIN documents d USING (doc_id)
-    WHERE dd.year IS NOT NULL AND d.status IN ('ok', 'partial', 'low_confidence')`);
+    WHERE dd.year IS NOT NULL AND d.status IN ('ok', 'partial', 'low_confidence') AND ${inDepts}`);
   await run(`CREATE OR REPLACE TEMP TABLE yy_pair AS
     SELECT c.doc_id, c.dept_id, c.year, p.prev_year, p.prev_doc_id FROM yy_docs c
     JOIN (SELECT c.doc_id, max(o.year) AS prev_year, arg_max(o.doc_id, o.year * 100000 + o.n_projects) AS prev_doc_id
@@ -70,8 +74,9 @@ export async function buildYoy(conn: DuckDBConnection, opts: { nameThreshold?: n
           FROM indicators i SEMI JOIN (SELECT doc_id FROM yy_pair UNION SELECT prev_doc_id FROM yy_pair) x ON x.doc_id = i.doc_id)`);
   await run('BEGIN TRANSACTION');
   try {
-    await run('DELETE FROM yoy_indicators');
-    await run('DELETE FROM yoy_projects');
+    const only = opts.depts ? ` WHERE dept_id IN (SELECT dept_id FROM ${opts.depts})` : '';
+    await run(`DELETE FROM yoy_indicators${only}`);
+    await run(`DELETE FROM yoy_projects${only}`);
     await run(`INSERT INTO yoy_indicators
       SELECT y.dept_id, y.year, y.prev_year, m.doc_id, m.project_seq, c.indicator_seq, m.prev_doc_id, m.prev_project_seq, p.indicator_seq,
              coalesce(c.level3, c.description, p.level3, p.description), c.value_raw, p.value_raw, c.value_num, p.value_num,
@@ -100,7 +105,7 @@ export async function buildYoy(conn: DuckDBConnection, opts: { nameThreshold?: n
                count(*) FILTER (WHERE change = 'added') AS n_added, count(*) FILTER (WHERE change = 'dropped') AS n_dropped,
                count(*) FILTER (WHERE change = 'raised') AS n_raised, count(*) FILTER (WHERE change = 'lowered') AS n_lowered,
                count(*) FILTER (WHERE change = 'unchanged') AS n_unchanged
-        FROM yoy_indicators GROUP BY ALL)
+        FROM yoy_indicators${only} GROUP BY ALL)
       SELECT y.dept_id, y.year, y.prev_year, c.doc_id, c.project_seq, m.prev_doc_id, m.prev_project_seq, m.method, m.name_similarity,
              c.name, p.name, c.budget_wan, p.budget_wan, c.budget_wan - p.budget_wan,
              CASE WHEN p.budget_wan > 0 THEN 100.0 * (c.budget_wan - p.budget_wan) / p.budget_wan END,

@@ -145,18 +145,21 @@ export async function loadScorecard(conn: DuckDBConnection, runId: string, deptI
      ORDER BY s.deduction DESC, s.n_findings DESC, s.rule_id`,
     [runId, deptId],
   );
+  // The latest run's findings are the current ones (current_findings; `findings` of an incremental
+  // run only holds what it re-checked); an older run shows its own.
   const cells = await rows<FindingCell & { rn: number }>(
     conn,
     `SELECT * FROM (
        SELECT f.rule_id, f.message, f.doc_id, d.source, coalesce(f.page, i.page, p.page) AS page, coalesce(f.table_no, i.table_no, p.table_no) AS table_no,
               coalesce(f.row_no, i.row_no, p.row_no) AS row_no, coalesce(i.line_no, p.line_no) AS line_no, f.project_seq, f.indicator_seq, p.name AS project, i.level3, i.value_raw, f.evidence,
               row_number() OVER (PARTITION BY f.rule_id ORDER BY d.source, f.project_seq, f.indicator_seq) AS rn
-       FROM findings f
+       FROM (SELECT * FROM current_findings WHERE $1 = (SELECT run_id FROM check_runs WHERE finished_at IS NOT NULL ORDER BY started_at DESC, run_id DESC LIMIT 1)
+             UNION ALL SELECT * FROM findings WHERE run_id = $1 AND $1 <> (SELECT run_id FROM check_runs WHERE finished_at IS NOT NULL ORDER BY started_at DESC, run_id DESC LIMIT 1)) f
        JOIN document_departments dd ON dd.doc_id = f.doc_id
        JOIN documents d ON d.doc_id = f.doc_id
        LEFT JOIN projects p ON p.doc_id = f.doc_id AND p.project_seq = f.project_seq
        LEFT JOIN indicators i ON i.doc_id = f.doc_id AND i.project_seq = f.project_seq AND i.indicator_seq = f.indicator_seq
-       WHERE f.run_id = $1 AND dd.dept_id = $2 AND ${yearCond('dd.year')})
+       WHERE dd.dept_id = $2 AND ${yearCond('dd.year')})
      WHERE rn <= ${MAX_CELLS_PER_RULE} ORDER BY rule_id, rn`,
     [runId, deptId],
   );
