@@ -83,6 +83,19 @@ export async function appendRows(conn: DuckDBConnection, tableName: string, data
   }
 }
 
+/** Remove a document and every row extracted from it (the next check drops its findings). */
+export async function removeDocument(conn: DuckDBConnection, docId: string): Promise<void> {
+  await conn.run('BEGIN TRANSACTION');
+  try {
+    for (const t of DOC_TABLES) await conn.run(`DELETE FROM ${t} WHERE doc_id = $1`, [docId]);
+    await conn.run('DELETE FROM documents WHERE doc_id = $1', [docId]);
+    await conn.run('COMMIT');
+  } catch (e) {
+    await conn.run('ROLLBACK');
+    throw e;
+  }
+}
+
 /**
  * Replace everything the warehouse holds about one document with `doc` (may be null for a
  * document that failed: then only its `documents` row is written, with status and error).
