@@ -18,7 +18,9 @@ export async function runScorecard(opts: { db: string; out: string; dept?: strin
       year: opts.year ? Number(opts.year) : undefined,
       pdf: opts.pdf,
     });
-    for (const c of [...res.cards].sort((a, b) => b.total - a.total)) console.log(`${c.total.toFixed(1).padStart(5)} ${c.grade}  ${c.department} ${c.year ?? ''}  → ${c.file}.html`);
+    const ranked = res.cards.filter((c) => c.total != null).sort((a, b) => b.total! - a.total!);
+    for (const c of ranked) console.log(`${c.total!.toFixed(1).padStart(5)} ${c.grade}  ${c.department} ${c.year ?? ''}  → ${c.file}.html`);
+    for (const c of res.cards.filter((x) => x.total == null)) console.log(`    — ${c.grade}  ${c.department} ${c.year ?? ''}：${c.reason}  → ${c.file}.html`);
     console.log(`\n${res.cards.length} scorecards (${res.files.length} files) from run ${res.runId} → ${res.out}/index.html`);
     if (!res.cards.length) process.exitCode = 1;
   } finally {

@@ -115,7 +115,7 @@ export async function touchedKeys(conn: DuckDBConnection): Promise<number> {
 
 /** Scores and deductions of the department-years not touched, carried over from the previous run. */
 export async function copyUntouchedScores(conn: DuckDBConnection, prevRunId: string, runId: string) {
-  for (const t of ['scores', 'score_deductions'])
+  for (const t of ['scores', 'score_deductions', 'score_evidence'])
     await conn.run(
       `INSERT INTO ${t} SELECT * REPLACE ($2 AS run_id) FROM ${t} s
        WHERE s.run_id = $1 AND NOT EXISTS (SELECT 1 FROM chk_keys k WHERE k.dept_id = s.dept_id AND k.year IS NOT DISTINCT FROM s.year)`,

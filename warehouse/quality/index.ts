@@ -123,7 +123,7 @@ export async function runChecks(conn: DuckDBConnection, opts: CheckOptions = {})
       const ts = performance.now();
       const keys = await touchedKeys(conn);
       await conn.run('DELETE FROM scores WHERE run_id = $1', [runId]);
-      await computeScores(conn, runId, cfg, 'chk_keys');
+      await computeScores(conn, runId, cfg, { deptYears: 'chk_keys', findings: 'current_findings' });
       await copyUntouchedScores(conn, prev!.run_id, runId);
       opts.onStep?.('scores', (performance.now() - ts) / 1000);
       changes = { ...ch, scope: n, departments: td.depts, keys };
@@ -134,7 +134,7 @@ export async function runChecks(conn: DuckDBConnection, opts: CheckOptions = {})
       results = await runRules(conn, rules, runId);
       opts.onStep?.('rules', (performance.now() - tr) / 1000, results);
       const ts = performance.now();
-      await computeScores(conn, runId, cfg);
+      await computeScores(conn, runId, cfg, { findings: 'current_findings' });
       opts.onStep?.('scores', (performance.now() - ts) / 1000);
     }
     // The run's own findings, kept per run_id in `findings`.

@@ -7,6 +7,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { rows } from '../db.ts';
 import { gradeOf, loadScorecardConfig, type ScorecardConfig } from '../quality/scoring.ts';
+import type { NamedDeptYear } from './names.ts';
 
 export interface Filter {
   dept?: string;
@@ -54,9 +55,22 @@ export interface Deduction {
 export interface DimensionScore {
   dimension: string;
   weight: number;
-  score: number;
-  deduction: number;
+  /** null when the dimension is 不可评价 (nothing it assesses in this department-year). */
+  score: number | null;
+  deduction: number | null;
   n_findings: number;
+  assessable: boolean;
+  /** Why it is 不可评价 (Chinese), else null. */
+  reason: string | null;
+}
+
+/** What the department-year had to assess (score_evidence). */
+export interface Evidence {
+  documents: number;
+  unreadable: number;
+  target_tables: number;
+  projects: number;
+  indicators: number;
 }
 
 export interface Scorecard {
@@ -68,12 +82,17 @@ export interface Scorecard {
   names: string[];
   year: number | null;
   documents: { doc_id: string; source: string | null; title: string | null; department: string | null; kind: string | null; format: string | null; pages: number | null; status: string }[];
-  total: number;
+  /** null when the department-year is 不可评价 (see `reason`). */
+  total: number | null;
   grade: string;
+  assessable: boolean;
+  /** Why the department-year is 不可评价 (Chinese, e.g. 未公开绩效目标表…), else null. */
+  reason: string | null;
+  evidence: Evidence | null;
   dimensions: DimensionScore[];
   deductions: Deduction[];
   notes: Deduction[];
-  trend: { year: number | null; dimension: string; score: number }[];
+  trend: { year: number | null; dimension: string; score: number | null }[];
   clones: { cluster_id: string; method: string; n_members: number; n_departments: number; n_years: number; projects: string; sample: string | null }[];
   yoy: Record<string, unknown> | null;
   counts: { projects: number; indicators: number };
@@ -85,9 +104,12 @@ export interface ScorecardSummary {
   department: string;
   region: string | null;
   year: number | null;
-  total: number;
+  total: number | null;
   grade: string;
-  dims: Record<string, number>;
+  assessable: boolean;
+  reason: string | null;
+  dims: Record<string, number | null>;
+  /** File name stem of its scorecard files (region-department-year). */
   file: string;
 }
 
@@ -97,8 +119,8 @@ export async function latestRun(conn: DuckDBConnection): Promise<string | null> 
   return r[0]?.run_id ?? null;
 }
 
-/** Department-years of a run that match the filter. */
-export async function selectDepartmentYears(conn: DuckDBConnection, runId: string, f: Filter): Promise<{ dept_id: string; year: number | null }[]> {
+/** Department-years of a run that match the filter, with the region and department name their scorecard shows. */
+export async function selectDepartmentYears(conn: DuckDBConnection, runId: string, f: Filter): Promise<NamedDeptYear[]> {
   const conds = [`s.run_id = $1`, `s.dimension = 'total'`];
   const params: (string | number)[] = [runId];
   if (f.dept) {
@@ -113,7 +135,14 @@ export async function selectDepartmentYears(conn: DuckDBConnection, runId: strin
     params.push(f.year);
     conds.push(`s.year = $${params.length}`);
   }
-  return rows(conn, `SELECT s.dept_id, s.year FROM scores s JOIN departments d USING (dept_id) WHERE ${conds.join(' AND ')} ORDER BY d.region, d.name, s.year`, params);
+  return rows(
+    conn,
+    `SELECT s.dept_id, s.year, d.region,
+            coalesce((SELECT arg_min(doc.department, doc.source) FROM document_departments dd JOIN documents doc USING (doc_id)
+                      WHERE dd.dept_id = s.dept_id AND dd.year IS NOT DISTINCT FROM s.year AND coalesce(doc.department, '') <> ''), d.name, s.dept_id) AS department
+     FROM scores s JOIN departments d USING (dept_id) WHERE ${conds.join(' AND ')} ORDER BY d.region, d.name, s.year, s.dept_id`,
+    params,
+  );
 }
 
 const MAX_CELLS_PER_RULE = 200;
@@ -130,7 +159,7 @@ export async function loadScorecard(conn: DuckDBConnection, runId: string, deptI
   );
   const dims = await rows<DimensionScore>(
     conn,
-    `SELECT dimension, weight, score, deduction, n_findings FROM scores WHERE run_id = $1 AND dept_id = $2 AND ${yearCond('year')}`,
+    `SELECT dimension, weight, score, deduction, n_findings, coalesce(assessable, score IS NOT NULL) AS assessable, reason FROM scores WHERE run_id = $1 AND dept_id = $2 AND ${yearCond('year')}`,
     [runId, deptId],
   );
   const order = Object.keys(cfg.dimensions);
@@ -193,7 +222,14 @@ export async function loadScorecard(conn: DuckDBConnection, runId: string, deptI
             (SELECT count(*) FROM indicators i JOIN document_departments dd USING (doc_id) WHERE dd.dept_id = $1 AND ${yearCond('dd.year')}) AS indicators`,
     [deptId],
   );
-  const totalScore = total?.score ?? 100;
+  const [ev] = await rows<Evidence>(
+    conn,
+    `SELECT n_documents AS documents, n_unreadable AS unreadable, n_target_tables AS target_tables, n_projects AS projects, n_indicators AS indicators
+     FROM score_evidence WHERE run_id = $1 AND dept_id = $2 AND ${yearCond('year')}`,
+    [runId, deptId],
+  );
+  const assessable = !!total?.assessable && total.score != null;
+  const totalScore = assessable ? total!.score : null;
   return {
     run_id: runId,
     generated_at: new Date().toISOString(),
@@ -205,6 +241,9 @@ export async function loadScorecard(conn: DuckDBConnection, runId: string, deptI
     documents,
     total: totalScore,
     grade: gradeOf(totalScore, cfg),
+    assessable,
+    reason: assessable ? null : (total?.reason ?? '无评分记录'),
+    evidence: ev ?? null,
     dimensions,
     deductions: all.filter((d) => d.deduction > 0),
     notes: all.filter((d) => !(d.deduction > 0)),

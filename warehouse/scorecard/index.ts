@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadScorecardConfig } from '../quality/scoring.ts';
 import { latestRun, loadScorecard, selectDepartmentYears, type Filter, type ScorecardSummary } from './data.ts';
+import { assignStems, stemOf } from './names.ts';
 import { renderIndexHtml, renderScorecardHtml, renderScorecardMarkdown } from './render.ts';
 
 export const CHROMIUM = process.env.JIXIAO_CHROMIUM ?? '/usr/bin/chromium';
@@ -28,8 +29,7 @@ export interface ScorecardResult {
   files: string[];
 }
 
-/** File name stem of one department-year's scorecard. */
-export const cardStem = (deptId: string, year: number | null) => `${deptId}-${year ?? 'na'}`;
+export { cardStem } from './names.ts';
 
 /** Print HTML files to PDF (A4, backgrounds) with one headless Chromium. */
 export async function printPdfs(htmlFiles: string[]): Promise<string[]> {
@@ -57,6 +57,7 @@ export async function buildScorecards(conn: DuckDBConnection, opts: ScorecardOpt
   if (!runId) throw new Error('no quality check run in this warehouse: run `jixiao check` first');
   const cfg = loadScorecardConfig();
   const dys = await selectDepartmentYears(conn, runId, opts);
+  const stems = assignStems(dys);
   mkdirSync(opts.out, { recursive: true });
   const cards: ScorecardSummary[] = [];
   const files: string[] = [];
@@ -70,7 +71,7 @@ export async function buildScorecards(conn: DuckDBConnection, opts: ScorecardOpt
   };
   for (const dy of dys) {
     const sc = await loadScorecard(conn, runId, dy.dept_id, dy.year, cfg);
-    const stem = cardStem(dy.dept_id, dy.year);
+    const stem = stemOf(stems, dy);
     htmlFiles.push(write(`${stem}.html`, await renderScorecardHtml(sc)));
     write(`${stem}.json`, JSON.stringify(sc, null, 2));
     write(`${stem}.md`, renderScorecardMarkdown(sc));
@@ -81,6 +82,8 @@ export async function buildScorecards(conn: DuckDBConnection, opts: ScorecardOpt
       year: sc.year,
       total: sc.total,
       grade: sc.grade,
+      assessable: sc.assessable,
+      reason: sc.reason,
       dims: Object.fromEntries(sc.dimensions.map((d) => [d.dimension, d.score])),
       file: stem,
     });

@@ -3,6 +3,7 @@
  * build time, no script and no CDN), Markdown, and the index page ranking department-years.
  */
 import { chartSvg } from '../charts.ts';
+import { NOT_ASSESSABLE } from '../quality/scoring.ts';
 import type { Deduction, FindingCell, Scorecard, ScorecardSummary } from './data.ts';
 
 const esc = (v: unknown) =>
@@ -30,6 +31,16 @@ export function yearLabel(y: number | null) {
   return y == null ? '年度不详' : `${y}年`;
 }
 
+/** A score, or 不可评价 when there is none. */
+const scoreText = (n: number | null | undefined, d = 1) => (n == null ? NOT_ASSESSABLE : fmt(n, d));
+
+/** What the department-year had to assess, in one line. */
+export function evidenceLine(sc: Scorecard): string {
+  const e = sc.evidence;
+  if (!e) return `项目 ${sc.counts.projects} 个，指标 ${sc.counts.indicators} 条`;
+  return `文件 ${e.documents} 份${e.unreadable ? `（无法读取 ${e.unreadable} 份）` : ''}，绩效目标表 ${e.target_tables} 张，项目 ${e.projects} 个，指标 ${e.indicators} 条`;
+}
+
 /** Where a finding is: file, page, table, row. */
 export function cellRef(c: FindingCell): string {
   const parts = [base(c.source)];
@@ -55,9 +66,9 @@ export async function scorecardCharts(sc: Scorecard): Promise<{ dims: string; tr
         },
       ],
     },
-    sc.dimensions.map((d) => ({ dimension: d.dimension, weight: d.weight, score: d.score, label: `${fmt(d.score)}/${d.weight}` })),
+    sc.dimensions.map((d) => ({ dimension: d.dimension, weight: d.weight, score: d.score, label: d.score == null ? NOT_ASSESSABLE : `${fmt(d.score)}/${d.weight}` })),
   );
-  const trendData = sc.trend.filter((t) => t.year != null).map((t) => ({ year: String(t.year), dimension: t.dimension === 'total' ? '总分' : t.dimension, score: t.score }));
+  const trendData = sc.trend.filter((t) => t.year != null && t.score != null).map((t) => ({ year: String(t.year), dimension: t.dimension === 'total' ? '总分' : t.dimension, score: t.score }));
   const trend = await chartSvg(
     {
       width: 420,
@@ -70,7 +81,7 @@ export async function scorecardCharts(sc: Scorecard): Promise<{ dims: string; tr
         color: { field: 'dimension', type: 'nominal', title: null },
       },
     },
-    trendData.length ? trendData : [{ year: yearLabel(sc.year), dimension: '总分', score: sc.total }],
+    trendData.length ? trendData : [{ year: yearLabel(sc.year), dimension: '总分', score: sc.total ?? 0 }],
   );
   const cats = new Map<string, number>();
   for (const d of [...sc.deductions, ...sc.notes]) cats.set(d.category, (cats.get(d.category) ?? 0) + d.n_findings);
@@ -100,7 +111,8 @@ th { background: #f3f4f6; } td.n { text-align: right; white-space: nowrap; }
 .charts { display: flex; flex-wrap: wrap; gap: 12px; } .charts figure { margin: 0; break-inside: avoid; }
 .sev-error { color: #b91c1c; } .sev-warning { color: #b45309; } .sev-info { color: #4b5563; }
 .rule { break-inside: auto; } .rationale { color: #374151; font-size: 12.5px; margin: 2px 0 6px; }
-.more { color: #6b7280; font-size: 12px; } a { color: #1d4ed8; text-decoration: none; }
+.more { color: #6b7280; font-size: 12px; }
+.na { color: #92400e; } .na-box { background: #fef3c7; border: 1px solid #f59e0b; border-radius: 6px; padding: 8px 12px; margin: 12px 0; } a { color: #1d4ed8; text-decoration: none; }
 tr { break-inside: avoid; }
 `;
 
@@ -127,8 +139,15 @@ ${findingsTable(d)}
 export async function renderScorecardHtml(sc: Scorecard): Promise<string> {
   const charts = await scorecardCharts(sc);
   const dimRows = sc.dimensions
-    .map((d) => `<tr><td>${esc(d.dimension)}</td><td class="n">${d.weight}</td><td class="n">${fmt(d.score, 2)}</td><td class="n">${fmt(d.deduction, 2)}</td><td class="n">${d.n_findings}</td></tr>`)
+    .map((d) =>
+      d.assessable
+        ? `<tr><td>${esc(d.dimension)}</td><td class="n">${d.weight}</td><td class="n">${fmt(d.score, 2)}</td><td class="n">${fmt(d.deduction, 2)}</td><td class="n">${d.n_findings}</td></tr>`
+        : `<tr class="na"><td>${esc(d.dimension)}</td><td class="n">${d.weight}</td><td class="n" title="${esc(d.reason)}">${NOT_ASSESSABLE}</td><td class="n">—</td><td class="n">${d.n_findings}</td></tr>`,
+    )
     .join('\n');
+  const naBox = sc.assessable
+    ? ''
+    : `<div class="na-box" id="not-assessable"><b>${NOT_ASSESSABLE}</b>：${esc(sc.reason)}。没有可评价的内容就不给分（而不是给满分），本部门年度不参加排名。</div>`;
   const docs = sc.documents
     .map((d) => `<tr><td>${esc(base(d.source))}</td><td>${esc(d.title ?? '')}</td><td>${esc(d.department ?? '')}</td><td>${esc(d.kind ?? '')}</td><td>${esc(d.format ?? '')}</td><td class="n">${d.pages ?? '—'}</td><td>${esc(d.status)}</td></tr>`)
     .join('\n');
@@ -141,9 +160,14 @@ export async function renderScorecardHtml(sc: Scorecard): Promise<string> {
   const deductionHtml = sc.deductions.length
     ? sc.dimensions
         .filter((dim) => byDim.has(dim.dimension))
-        .map((dim) => `<h2>${esc(dim.dimension)}：扣 ${fmt(dim.deduction, 2)} 分</h2>\n${byDim.get(dim.dimension)!.map(ruleSection).join('\n')}`)
+        .map(
+          (dim) =>
+            `<h2>${esc(dim.dimension)}：${dim.assessable ? `扣 ${fmt(dim.deduction, 2)} 分` : `${NOT_ASSESSABLE}（以下问题不计分）`}</h2>\n${byDim.get(dim.dimension)!.map(ruleSection).join('\n')}`,
+        )
         .join('\n')
-    : '<p>未发现扣分问题。</p>';
+    : sc.assessable
+      ? '<p>未发现扣分问题。</p>'
+      : `<p class="na">无可评价的绩效目标：${esc(sc.reason)}。</p>`;
   const clones = sc.clones.length
     ? `<h2>雷同指标集</h2><table><thead><tr><th>簇</th><th>方式</th><th>项目数</th><th>涉及部门</th><th>涉及年度</th><th>本部门项目</th><th>共同指标（示例）</th></tr></thead><tbody>${sc.clones
         .map(
@@ -169,9 +193,10 @@ export async function renderScorecardHtml(sc: Scorecard): Promise<string> {
 <body>
 <p class="meta"><a href="index.html">← 全部部门排名</a></p>
 <h1>${esc(sc.department)} · ${esc(yearLabel(sc.year))}</h1>
-<p class="meta">地区：${esc(sc.region ?? '—')}${sc.names.length > 1 ? ` · 曾用名：${esc(sc.names.join(' → '))}` : ''} · 项目 ${sc.counts.projects} 个，指标 ${sc.counts.indicators} 条 · 检查批次 ${esc(sc.run_id)}</p>
-<div class="score"><div><div class="big" id="total">${fmt(sc.total, 1)}</div><div class="meta">总分（满分100）</div></div><div class="grade">${esc(sc.grade)}</div>
+<p class="meta">地区：${esc(sc.region ?? '—')}${sc.names.length > 1 ? ` · 曾用名：${esc(sc.names.join(' → '))}` : ''} · ${esc(evidenceLine(sc))} · 检查批次 ${esc(sc.run_id)}</p>
+<div class="score"><div><div class="big${sc.assessable ? '' : ' na'}" id="total">${scoreText(sc.total, 1)}</div><div class="meta">总分（满分100）</div></div>${sc.assessable ? `<div class="grade">${esc(sc.grade)}</div>` : ''}
 <table style="width:auto"><thead><tr><th>维度</th><th>权重</th><th>得分</th><th>扣分</th><th>问题数</th></tr></thead><tbody>${dimRows}</tbody></table></div>
+${naBox}
 <div class="charts"><figure>${charts.dims}</figure><figure>${charts.trend}</figure><figure>${charts.categories}</figure></div>
 <p class="meta">评分口径：依据财预〔2015〕88号的完整性、相关性、适当性、可行性四项审核要点，加上公开完整性。每条规则扣分 = 维度权重 × min(${w.per_rule_cap}, 严重程度系数 × 命中比例)；严重程度系数：严重 ${w.severity_factor.error}，警告 ${w.severity_factor.warning}，提示 ${w.severity_factor.info}。权重见 config/scorecard.yaml。</p>
 <h2>文件</h2>
@@ -188,9 +213,10 @@ ${notes}
 export function renderScorecardMarkdown(sc: Scorecard): string {
   const out: string[] = [];
   out.push(`# ${sc.department} · ${yearLabel(sc.year)} 绩效目标质量评分\n`);
-  out.push(`地区：${sc.region ?? '—'} · 总分 **${fmt(sc.total, 1)}**（${sc.grade}） · 项目 ${sc.counts.projects} 个，指标 ${sc.counts.indicators} 条 · 检查批次 ${sc.run_id}\n`);
-  out.push('| 维度 | 权重 | 得分 | 扣分 | 问题数 |\n|---|---:|---:|---:|---:|');
-  for (const d of sc.dimensions) out.push(`| ${d.dimension} | ${d.weight} | ${fmt(d.score, 2)} | ${fmt(d.deduction, 2)} | ${d.n_findings} |`);
+  out.push(`地区：${sc.region ?? '—'} · 总分 **${scoreText(sc.total, 1)}**${sc.assessable ? `（${sc.grade}）` : ''} · ${evidenceLine(sc)} · 检查批次 ${sc.run_id}\n`);
+  if (!sc.assessable) out.push(`> **${NOT_ASSESSABLE}**：${sc.reason}。不可评价的维度不计分，本部门年度不参加排名。\n`);
+  out.push('| 维度 | 权重 | 得分 | 扣分 | 问题数 | 说明 |\n|---|---:|---:|---:|---:|---|');
+  for (const d of sc.dimensions) out.push(`| ${d.dimension} | ${d.weight} | ${scoreText(d.score, 2)} | ${fmt(d.deduction, 2)} | ${d.n_findings} | ${d.reason ?? ''} |`);
   out.push('\n## 文件\n');
   for (const d of sc.documents) out.push(`- ${base(d.source)}（${d.kind ?? ''}，${d.format ?? ''}，${d.pages ?? '—'}页，${d.status}）`);
   const md = (s: unknown) => String(s ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -210,7 +236,8 @@ export function renderScorecardMarkdown(sc: Scorecard): string {
 }
 
 export async function renderIndexHtml(list: ScorecardSummary[], dims: string[], runId: string): Promise<string> {
-  const ranked = [...list].sort((a, b) => b.total - a.total || a.department.localeCompare(b.department));
+  const ranked = list.filter((r) => r.total != null).sort((a, b) => b.total! - a.total! || a.department.localeCompare(b.department));
+  const apart = list.filter((r) => r.total == null);
   const chart = ranked.length
     ? await chartSvg(
         {
@@ -226,24 +253,41 @@ export async function renderIndexHtml(list: ScorecardSummary[], dims: string[], 
         ranked.slice(0, 50).map((r) => ({ label: `${r.department} ${yearLabel(r.year)}`, total: r.total })),
       )
     : '';
+  const links = (r: ScorecardSummary) => `<a href="${esc(r.file)}.pdf">PDF</a> · <a href="${esc(r.file)}.json">JSON</a> · <a href="${esc(r.file)}.md">MD</a>`;
   const rows = ranked
     .map(
       (r, i) =>
         `<tr><td class="n">${i + 1}</td><td><a href="${esc(r.file)}.html">${esc(r.department)}</a></td><td>${esc(r.region ?? '')}</td><td>${esc(yearLabel(r.year))}</td><td class="n"><b>${fmt(r.total, 1)}</b></td><td>${esc(r.grade)}</td>${dims
           .map((d) => `<td class="n">${fmt(r.dims[d], 1)}</td>`)
-          .join('')}<td><a href="${esc(r.file)}.pdf">PDF</a> · <a href="${esc(r.file)}.json">JSON</a> · <a href="${esc(r.file)}.md">MD</a></td></tr>`,
+          .join('')}<td>${links(r)}</td></tr>`,
     )
     .join('\n');
+  const apartHtml = apart.length
+    ? `<h2 id="not-assessable">${NOT_ASSESSABLE}（不参加排名）</h2>
+<p class="meta">${apart.length} 个部门年度没有可评价的绩效目标，不给分、不排名；公开完整性等可评价的维度仍列出。</p>
+<table><thead><tr><th>部门</th><th>地区</th><th>年度</th><th>原因</th>${dims.map((d) => `<th>${esc(d)}</th>`).join('')}<th>下载</th></tr></thead>
+<tbody>
+${apart
+  .map(
+    (r) =>
+      `<tr class="na"><td><a href="${esc(r.file)}.html">${esc(r.department)}</a></td><td>${esc(r.region ?? '')}</td><td>${esc(yearLabel(r.year))}</td><td>${esc(r.reason)}</td>${dims
+        .map((d) => `<td class="n">${r.dims[d] == null ? '—' : fmt(r.dims[d], 1)}</td>`)
+        .join('')}<td>${links(r)}</td></tr>`,
+  )
+  .join('\n')}
+</tbody></table>`
+    : '';
   return `<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>部门绩效目标质量评分排名</title><style>${CSS}</style></head>
 <body>
 <h1>部门绩效目标质量评分排名</h1>
-<p class="meta">${ranked.length} 个部门年度 · 检查批次 ${esc(runId)} · 评分依据财预〔2015〕88号四项审核要点加公开完整性</p>
+<p class="meta">${ranked.length} 个部门年度参加排名${apart.length ? `，${apart.length} 个不可评价（见表后）` : ''} · 检查批次 ${esc(runId)} · 评分依据财预〔2015〕88号四项审核要点加公开完整性</p>
 <div class="charts"><figure>${chart}</figure></div>
 <table><thead><tr><th>名次</th><th>部门</th><th>地区</th><th>年度</th><th>总分</th><th>等级</th>${dims.map((d) => `<th>${esc(d)}</th>`).join('')}<th>下载</th></tr></thead>
 <tbody>
 ${rows}
 </tbody></table>
+${apartHtml}
 </body></html>
 `;
 }
