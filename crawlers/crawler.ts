@@ -17,6 +17,7 @@ import { discoverLinks, discoverPageLinks, pageTitle } from './discover.ts';
 import { filenameFromDisposition, filenameFromUrl } from './filename.ts';
 import { Frontier } from './frontier.ts';
 import { header, HttpClient, HttpError, type HttpResponse } from './http.ts';
+import { checkAttachmentBody } from './body-check.ts';
 import { checkUrl, hostAllowed, SafetyError } from './safety.ts';
 import { RawStore, sha256hex } from './store.ts';
 import { requestKey, type CrawlRequest, type FetchRecord, type LinkKind } from './types.ts';
@@ -347,7 +348,8 @@ export class Crawler {
           rec.reason = e instanceof HttpError ? e.reason : 'error';
           rec.error = (e as Error).message;
           result = 'disallow-all';
-          h.robotsFailure = rec.reason === 'private_address' ? 'private_address' : 'robots_unavailable';
+          // A failure that is the host's, not robots.txt's (private address, TLS), names the host's skips.
+          h.robotsFailure = rec.reason === 'private_address' || rec.reason === 'tls' ? rec.reason : 'robots_unavailable';
         }
         this.finish(rec, t0);
         return result;
@@ -555,6 +557,15 @@ export class Crawler {
       rec.filename = prev.filename;
     } else if (res.status >= 200 && res.status < 300) {
       body = res.body;
+      const bad = req.kind === 'attachment' ? checkAttachmentBody(body, finalUrl, filenameFromDisposition(header(res.headers, 'content-disposition'))) : null;
+      if (bad) {
+        // Not stored as the document (no validators: the next run fetches it again); the WARC keeps the bytes.
+        rec.outcome = 'failed';
+        rec.reason = bad.reason;
+        rec.error = bad.message;
+        rec.bytes = body.length;
+        return this.finish(rec, t0);
+      }
       const { sha256 } = this.store.putObject(body);
       rec.sha256 = sha256;
       rec.bytes = body.length;

@@ -5,6 +5,7 @@
  */
 import { Agent, request, errors as undiciErrors } from 'undici';
 import { safeLookup } from './safety.ts';
+import { codings, decodeContentEncoding, DecodeError } from './decompress.ts';
 
 export interface HttpLimits {
   connectTimeoutMs: number;
@@ -54,6 +55,7 @@ function reasonOf(e: unknown): string {
   if (e instanceof undiciErrors.HeadersTimeoutError || code === 'UND_ERR_HEADERS_TIMEOUT') return 'headers_timeout';
   if (e instanceof undiciErrors.BodyTimeoutError || code === 'UND_ERR_BODY_TIMEOUT') return 'body_timeout';
   if (code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') return 'truncated';
+  if (code === 'UND_ERR_HEADERS_OVERFLOW' || code === 'HPE_HEADER_OVERFLOW') return 'headers_too_large';
   if (err?.name === 'TimeoutError' || err?.name === 'AbortError') return 'timeout';
   if (code === 'EPRIVATEADDR') return 'private_address';
   if (code === 'ECONNREFUSED') return 'connection_refused';
@@ -122,7 +124,22 @@ export class HttpClient {
     if (Number.isFinite(declared) && n !== declared && opts.method !== 'HEAD' && res.statusCode !== 304) {
       throw new HttpError('truncated', `received ${n} of ${declared} bytes`, res.statusCode);
     }
-    return { status: res.statusCode, statusText: STATUS_TEXT[res.statusCode] ?? '', headers: res.headers, body: Buffer.concat(chunks) };
+    let body: Buffer = Buffer.concat(chunks);
+    let headers = res.headers;
+    // A Content-Encoding the server applied (asked for or not) is undone here, under the size limit,
+    // so the store and the extractors see the document itself. The headers then describe that body.
+    const enc = header(res.headers, 'content-encoding');
+    if (codings(enc).length && body.length) {
+      try {
+        body = await decodeContentEncoding(body, enc, maxBytes);
+      } catch (e) {
+        if (e instanceof DecodeError) throw new HttpError(e.reason, e.message, res.statusCode);
+        throw e;
+      }
+      headers = { ...res.headers, 'x-jixiao-content-encoding': enc ?? undefined, 'x-jixiao-wire-bytes': String(n), 'content-length': String(body.length) };
+      delete headers['content-encoding'];
+    }
+    return { status: res.statusCode, statusText: STATUS_TEXT[res.statusCode] ?? '', headers, body };
   }
 
   async close() {

@@ -45,7 +45,7 @@ beforeAll(async () => {
         return res.end();
       case '/final/budget.pdf':
         res.writeHead(200, { 'content-type': 'application/pdf' });
-        return res.end('%PDF-1.4 small');
+        return res.end('%PDF-1.4 small\n%%EOF\n');
       default:
         res.writeHead(404);
         return res.end();
