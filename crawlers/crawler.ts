@@ -21,6 +21,7 @@ import { checkUrl, hostAllowed, SafetyError } from './safety.ts';
 import { RawStore, sha256hex } from './store.ts';
 import { requestKey, type CrawlRequest, type FetchRecord, type LinkKind } from './types.ts';
 import type { BrowserPool } from './browser.ts';
+import { childContext, pageContext, type PageContext } from './context.ts';
 
 export interface CrawlLogger {
   info(obj: object, msg?: string): void;
@@ -278,6 +279,9 @@ export class Crawler {
       elapsed_ms: 0,
       fetched_at: new Date().toISOString(),
       links: 0,
+      article_title: req.context?.articleTitle ?? null,
+      column_name: req.context?.column ?? null,
+      published_at: req.context?.publishedAt ?? null,
     };
   }
 
@@ -570,6 +574,10 @@ export class Crawler {
       const { text, encoding } = decodeHtml(body, rec.content_type);
       rec.encoding = encoding;
       if (!req.anchor) rec.anchor = pageTitle(text);
+      const here = pageContext(req, text);
+      rec.column_name = here.column ?? null;
+      if (req.kind === 'detail') rec.article_title = here.articleTitle ?? null;
+      rec.published_at = here.publishedAt ?? null;
       let links = discoverPageLinks(text, finalUrl, req.kind, src.patterns);
       if (req.browser) {
         try {
@@ -580,12 +588,12 @@ export class Crawler {
           rec.error = `browser: ${(e as Error).message}`;
         }
       }
-      rec.links = this.follow(links, req, src);
+      rec.links = this.follow(links, req, src, here);
     }
     this.finish(rec, t0);
   }
 
-  private follow(links: ReturnType<typeof discoverLinks>, req: CrawlRequest, src: ResolvedSource): number {
+  private follow(links: ReturnType<typeof discoverLinks>, req: CrawlRequest, src: ResolvedSource, here: PageContext = {}): number {
     let n = 0;
     for (const l of links) {
       if (req.depth + 1 > src.maxDepth) break;
@@ -610,6 +618,7 @@ export class Crawler {
         referer: req.url,
         anchor: l.anchor,
         browser: l.kind === 'listing' && this.needsBrowser(src, l.url) ? true : undefined,
+        context: childContext(here, req.kind, l),
       });
     }
     return n;

@@ -14,6 +14,7 @@
  */
 import * as cheerio from 'cheerio';
 import type { LinkKind } from './types.ts';
+import { findDate, linkRowText } from './context.ts';
 
 export interface DiscoveredLink {
   url: string;
@@ -23,6 +24,8 @@ export interface DiscoveredLink {
   anchor?: string;
   /** How it was found (for debugging and tests). */
   via: string;
+  /** Date printed beside the link (its list item / table row), yyyy-mm-dd. */
+  date?: string;
 }
 
 export interface SourcePatterns {
@@ -102,13 +105,13 @@ interface Ctx {
   out: Map<string, DiscoveredLink>;
 }
 
-function add(ctx: Ctx, raw: string | null | undefined, via: string, anchor?: string, force?: LinkKind) {
+function add(ctx: Ctx, raw: string | null | undefined, via: string, anchor?: string, force?: LinkKind, date?: string | null) {
   if (!raw) return;
   const url = resolve(raw, ctx.base);
   if (!url) return;
   if (ctx.patterns.exclude.some((r) => r.test(url))) return;
   const viewer = viewerTarget(url);
-  if (viewer) return add(ctx, viewer, `${via}+viewer`, anchor, 'attachment');
+  if (viewer) return add(ctx, viewer, `${via}+viewer`, anchor, 'attachment', date);
   let kind: LinkKind | null = force ?? null;
   const text = (anchor ?? '').replace(/\s+/g, ' ').trim();
   if (!kind) {
@@ -134,8 +137,12 @@ function add(ctx: Ctx, raw: string | null | undefined, via: string, anchor?: str
   if (kind === 'detail' && ctx.pageKind !== 'listing' && !force && !ctx.patterns.detail.some((r) => r.test(url))) return;
   const key = url;
   const prev = ctx.out.get(key);
-  if (!prev || (kind === 'listing' && prev.kind !== 'listing')) ctx.out.set(key, { url, method: 'GET', kind, anchor: text || prev?.anchor || undefined, via });
-  else if (!prev.anchor && text) prev.anchor = text;
+  if (!prev || (kind === 'listing' && prev.kind !== 'listing'))
+    ctx.out.set(key, { url, method: 'GET', kind, anchor: text || prev?.anchor || undefined, via, ...(date || prev?.date ? { date: (date || prev?.date)! } : {}) });
+  else {
+    if (!prev.anchor && text) prev.anchor = text;
+    if (!prev.date && date) prev.date = date;
+  }
 }
 
 function trsPagination(ctx: Ctx, html: string) {
@@ -188,7 +195,7 @@ function hanweb(ctx: Ctx, html: string) {
   const records = [...html.matchAll(/<record>\s*<!\[CDATA\[([\s\S]*?)\]\]>\s*<\/record>/gi)].map((m) => m[1]);
   for (const frag of records) {
     const $ = cheerio.load(frag);
-    $('a[href]').each((_, el) => add(ctx, $(el).attr('href'), 'hanweb-record', $(el).attr('title') || $(el).text(), ctx.pageKind === 'listing' ? undefined : undefined));
+    $('a[href]').each((_, el) => add(ctx, $(el).attr('href'), 'hanweb-record', $(el).attr('title') || $(el).text(), undefined, findDate(linkRowText($, el))));
   }
   if (!/dataproxy\.jsp/i.test(html)) return;
   // Column parameters: from <nextgroup>'s link, or from a jpage/param object literal.
@@ -238,8 +245,9 @@ export function discoverLinks(html: string, pageUrl: string, pageKind: LinkKind,
     const a = $(el);
     const href = a.attr('href') ?? '';
     const text = a.attr('title') || a.text();
-    if (/^javascript:/i.test(href.trim())) for (const u of urlsInScript(href)) add(ctx, u, 'js-href', text);
-    else add(ctx, href, 'a', text);
+    const date = findDate(linkRowText($, el));
+    if (/^javascript:/i.test(href.trim())) for (const u of urlsInScript(href)) add(ctx, u, 'js-href', text, undefined, date);
+    else add(ctx, href, 'a', text, undefined, date);
   });
   $('[onclick]').each((_, el) => {
     const e = $(el);
