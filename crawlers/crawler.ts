@@ -22,6 +22,7 @@ import { RawStore, sha256hex } from './store.ts';
 import { requestKey, type CrawlRequest, type FetchRecord, type LinkKind } from './types.ts';
 import type { BrowserPool } from './browser.ts';
 import { childContext, pageContext, type PageContext } from './context.ts';
+import { findColumns, withColumns } from './columns.ts';
 
 export interface CrawlLogger {
   info(obj: object, msg?: string): void;
@@ -62,6 +63,8 @@ export interface CrawlSummary {
   seconds: number;
   /** Links seen pointing outside the allowed hosts (never fetched). */
   offsiteLinks: number;
+  /** Budget columns and hubs chosen from entry pages, with why (crawlers/columns.ts). */
+  columns: { source: string; url: string; name: string | null; reason: string; outcome: string }[];
 }
 
 export interface CrawlResult {
@@ -282,6 +285,7 @@ export class Crawler {
       article_title: req.context?.articleTitle ?? null,
       column_name: req.context?.column ?? null,
       published_at: req.context?.publishedAt ?? null,
+      column_reason: req.column_reason ?? null,
     };
   }
 
@@ -579,6 +583,11 @@ export class Crawler {
       if (req.kind === 'detail') rec.article_title = here.articleTitle ?? null;
       rec.published_at = here.publishedAt ?? null;
       let links = discoverPageLinks(text, finalUrl, req.kind, src.patterns);
+      if (req.kind === 'listing' && req.method === 'GET' && req.depth <= src.columns.maxDepth) {
+        // Entry pages, hubs and columns: links to budget columns are listings (hubs only near the entry page).
+        const hubs = req.depth === 0 || (!!req.column_reason?.startsWith('hub') && req.depth < 2);
+        links = withColumns(links, findColumns(text, finalUrl, src.columns, hubs), finalUrl);
+      }
       if (req.browser) {
         try {
           const rendered = await this.render(finalUrl, src, h);
@@ -608,6 +617,8 @@ export class Crawler {
         continue;
       }
       n++;
+      if (/^(column|hub):/.test(l.via) && !this.frontier.has({ url: l.url, method: 'GET' }))
+        this.log('info', { source: src.name, url: l.url, name: l.anchor, reason: l.via, from: req.url }, 'budget column chosen');
       this.enqueue({
         url: l.url,
         method: l.method,
@@ -618,7 +629,8 @@ export class Crawler {
         referer: req.url,
         anchor: l.anchor,
         browser: l.kind === 'listing' && this.needsBrowser(src, l.url) ? true : undefined,
-        context: childContext(here, req.kind, l),
+        context: l.via.startsWith('column:') ? { column: l.anchor ?? null } : l.via.startsWith('hub:') ? {} : childContext(here, req.kind, l),
+        column_reason: /^(column|hub):/.test(l.via) ? l.via : undefined,
       });
     }
     return n;
@@ -662,6 +674,7 @@ export class Crawler {
       bytesFetched: this.bytes,
       seconds: (Date.now() - this.t0) / 1000,
       offsiteLinks: this.offsite,
+      columns: [],
     };
     for (const r of records) {
       if (r.kind === 'robots') {
@@ -670,6 +683,7 @@ export class Crawler {
       }
       s.requests++;
       s[r.outcome]++;
+      if (r.column_reason) s.columns.push({ source: r.source, url: r.url, name: r.anchor, reason: r.column_reason, outcome: r.outcome });
       if (r.kind === 'attachment' && r.sha256) s.attachments++;
       if (r.outcome === 'failed') s.failedByReason[r.reason ?? 'unknown'] = (s.failedByReason[r.reason ?? 'unknown'] ?? 0) + 1;
       if (r.outcome === 'skipped') s.skippedByReason[r.reason ?? 'unknown'] = (s.skippedByReason[r.reason ?? 'unknown'] ?? 0) + 1;

@@ -44,7 +44,7 @@ const PAGE_EXT = /(\.s?html?|\.jsp|\.aspx?|\.php|\/)$/i;
 /** Anchor texts of budget disclosures (and their listings). */
 export const BUDGET_WORDS = /预算|决算|绩效|三公|收支|财政拨款|部门整体|项目支出/;
 /** URL shapes of CMS article pages: TRS t20260212_123.html, Hanweb art_12_34.html, dated folders, content ids. */
-const ARTICLE_URL = /\/t\d{8}_\d+\.s?html?$|\/art_\d+_\d+\.html$|\/art\/\d{4}\/\d{1,2}\/\d{1,2}\/|\/\d{6}\/[^/]+\.s?html?$|\/content[_/]\d+|\/(info|detail|article|news)\/[^?]*\d{3,}|[?&](id|articleId|contentId|infoid)=\d+/i;
+export const ARTICLE_URL = /\/t\d{8}_\d+\.s?html?$|\/art_\d+_\d+\.html$|\/art\/\d{4}\/\d{1,2}\/\d{1,2}\/|\/\d{6}\/[^/]+\.s?html?$|\/content[_/]\d+|\/(info|detail|article|news)\/[^?]*\d{3,}|[?&](id|articleId|contentId|infoid)=\d+/i;
 const NEXT_WORDS = /^(下一页|下页|后一页|下一頁|next|>|»|›)$/i;
 const PAGE_PARAM = /([?&](?:page|pageNo|pageNum|pageIndex|currentPage|curPage|p|pn)=)(\d+)/i;
 const MAX_GENERATED_PAGES = 500;

@@ -78,6 +78,8 @@ export interface FetchRecord {
   column_name?: string | null;
   /** Publication date printed beside the link or on its article, yyyy-mm-dd. */
   published_at?: string | null;
+  /** Listings chosen from an entry page: why (`column: text "部门预算" ~ 部门预算`, `hub: path … ~ xxgk`). */
+  column_reason?: string | null;
 }
 
 /** What the crawler remembers about a URL between runs (for conditional GET and change detection). */

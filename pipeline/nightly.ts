@@ -50,7 +50,7 @@ export interface RunSummary {
 const FETCH_COLUMNS = [
   'run_id', 'request_key', 'url', 'method', 'final_url', 'kind', 'source', 'host', 'depth', 'referer', 'anchor', 'status', 'outcome', 'reason', 'error',
   'bytes', 'sha256', 'content_type', 'etag', 'last_modified', 'filename', 'encoding', 'attempts', 'redirects', 'elapsed_ms', 'fetched_at', 'links',
-  'article_title', 'column_name', 'published_at',
+  'article_title', 'column_name', 'published_at', 'column_reason',
 ];
 
 /** Insert fetch records in one statement through a temporary JSON file (typed by read_json's column spec). */
