@@ -78,6 +78,8 @@ export function classifyColumnLink(url: string, name: string, rules: ColumnRules
   }
   if (isAttachmentUrl(url) || ARTICLE_URL.test(url) || ARTICLE_PATH.test(u.pathname)) return null;
   if (NOT_COLUMN_TEXTS.some((w) => name.includes(w))) return null;
+  // Pagination (2, 下一页 …) names a page of a listing, never a column.
+  if (/^\d+$|^(下一页|上一页|下页|上页|首页|尾页|末页|后页|前页)$/.test(name)) return null;
   const segs = segments(u);
   const short = name.length > 0 && name.length <= MAX_COLUMN_TEXT;
   // A year in a longer text is an article title (市教育局2026年部门预算), unless the path says column.
@@ -139,10 +141,13 @@ export function withColumns(links: DiscoveredLink[], cols: ColumnLink[], pageUrl
   const key = (l: { method: string; url: string; body?: string }) => `${l.method} ${l.url} ${l.body ?? ''}`;
   const out = new Map(links.map((l) => [key(l), l]));
   const self = canonical(pageUrl);
+  const dir = (u: string) => new URL(u).pathname.replace(/[^/]*$/, '');
   for (const c of cols) {
     const k = key({ method: 'GET', url: c.url });
     const prev = out.get(k);
-    if (prev && (prev.kind === 'listing' || prev.kind === 'attachment')) continue;
+    if (prev?.kind === 'attachment') continue;
+    // This listing's own pages (same folder: index_1.html, list.php?p=2) stay its pagination.
+    if (prev?.kind === 'listing' && dir(c.url) === dir(pageUrl)) continue;
     if (canonical(c.url) === self) continue;
     out.set(k, { url: c.url, method: 'GET', kind: 'listing', anchor: c.anchor, via: `${c.role}: ${c.reason}` });
   }

@@ -145,13 +145,27 @@ function add(ctx: Ctx, raw: string | null | undefined, via: string, anchor?: str
   }
 }
 
+/**
+ * TRS WCM paging: createPageHTML(count, current, "index", "html"), the same with a container id
+ * first ('page_div', count, current, 'index', 'html', records), or with variables
+ * (_nPageCount, _nCurrIndex, _sPageName, _sPageExt) assigned earlier in the page.
+ */
 function trsPagination(ctx: Ctx, html: string) {
+  const value = (arg: string): string => {
+    const a = arg.trim();
+    if (/^[A-Za-z_$][\w$]*$/.test(a)) {
+      const m = new RegExp(`(?:var|let|const)?\\s*\\b${a.replace(/\$/g, '\\$')}\\s*=\\s*(?:parseInt\\()?\\s*(['"]?)([\\w.-]+)\\1`).exec(html);
+      return m ? (m[1] ? `"${m[2]}"` : m[2]) : a;
+    }
+    return a;
+  };
   for (const m of html.matchAll(/createPageHTML\s*\(([^)]*)\)/g)) {
-    const args = m[1].split(',').map((s) => s.trim());
-    const nums = args.filter((a) => /^\d+$/.test(a)).map(Number);
+    let args = m[1].split(',').map(value);
+    // A container id first: ('page_div', count, current, name, ext, records).
+    if (args.length >= 5 && /^['"]/.test(args[0]) && /^\d+$/.test(args[1])) args = args.slice(1);
+    const count = /^\d+$/.test(args[0] ?? '') ? Number(args[0]) : NaN;
+    if (!Number.isFinite(count)) continue;
     const strs = args.filter((a) => /^['"][\w.-]+['"]$/.test(a)).map((a) => a.slice(1, -1));
-    if (!nums.length) continue;
-    const count = nums.length >= 3 ? nums[1] : nums[0]; // createPageHTML('div', count, cur, …) or (count, cur, …)
     const ext = strs.find((s) => /^s?html?$|^jsp$/.test(s)) ?? 'html';
     const name = strs.find((s) => s !== ext && !/^page|div$/i.test(s)) ?? 'index';
     for (let i = 0; i < Math.min(count, MAX_GENERATED_PAGES); i++) add(ctx, i === 0 ? `${name}.${ext}` : `${name}_${i}.${ext}`, 'trs', undefined, 'listing');
