@@ -8,7 +8,6 @@
  */
 import * as cheerio from 'cheerio';
 import { ARTICLE_URL, isAttachmentUrl, type DiscoveredLink } from './discover.ts';
-import { isNavText } from './context.ts';
 import { COLUMN_PATHS, COLUMN_TEXTS, HUB_PATHS, HUB_TEXTS, MAX_COLUMN_TEXT, NOT_COLUMN_TEXTS } from './vocabulary.ts';
 
 export interface ColumnRules {
@@ -53,7 +52,7 @@ const ARTICLE_PATH = /\/(19|20)\d{2}[/-]?\d{2}[/-]?\d{2}\/|\/\d{5,}\.s?html?$/;
 function linkName($: cheerio.CheerioAPI, el: Parameters<cheerio.CheerioAPI>[0]): string {
   const a = $(el as never);
   const own = (a.attr('title') || a.text()).replace(/\s+/g, '');
-  if (!isNavText(own) && !/^(更多|更多>+|more|查看更多|>>|»)$/i.test(own)) return own;
+  if (!/^(更多|更多>+|more>*|查看更多|>>|»)$/i.test(own)) return own;
   let p = a.parent();
   for (let i = 0; i < 3 && p.length; i++, p = p.parent()) {
     const head = p.find('h1, h2, h3, h4, h5, .title, .tit, [class*=title], [class*=tit]').first().text().replace(/\s+/g, '');

@@ -60,10 +60,10 @@ describe('budget columns on real pages', () => {
   });
 
   it('a column beats its classification as an article; pagination stays pagination', () => {
-    const html = `<title>长沙市财政局</title><a href="/czys/">部门预算</a><a href="/czys/index_1.html">2</a><a href="/">首页</a>`;
-    const links = discoverLinks(html, 'http://czj.cs.gov.cn/czys/index.html', 'listing');
+    const html = `<title>长沙市财政局</title><a href="/czys/">部门预算</a><a href="index_1.html">2</a><a href="/">首页</a>`;
+    const links = discoverLinks(html, 'http://czj.cs.gov.cn/index.html', 'listing');
     expect(links.find((l) => l.url.endsWith('/czys/'))?.kind).toBe('detail');
-    const merged = withColumns(links, findColumns(html, 'http://czj.cs.gov.cn/', DEFAULT_COLUMN_RULES, true), 'http://czj.cs.gov.cn/');
+    const merged = withColumns(links, findColumns(html, 'http://czj.cs.gov.cn/index.html', DEFAULT_COLUMN_RULES, true), 'http://czj.cs.gov.cn/index.html');
     expect(merged.find((l) => l.url.endsWith('/czys/'))).toMatchObject({ kind: 'listing', via: 'column: text "部门预算" ~ 部门预算, path ~ czys' });
     expect(merged.find((l) => l.url.endsWith('index_1.html'))?.via).toBe('page-link');
   });
