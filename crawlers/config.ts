@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isNode } from 'yaml';
 import { z } from 'zod';
 import type { SourcePatterns } from './discover.ts';
+import { DEFAULT_COLUMN_RULES, type ColumnRules } from './columns.ts';
 
 const regex = z.string().refine(
   (s) => {
@@ -68,6 +69,20 @@ export const SourceSchema = z
         detail: z.array(regex).optional(),
         attachment: z.array(regex).optional(),
         exclude: z.array(regex).optional(),
+      })
+      .strict()
+      .optional(),
+    /**
+     * Budget columns found from the entry pages (crawlers/columns.ts): discover (default true) by the
+     * vocabulary in crawlers/vocabulary.ts; pin: URL regexes always crawled as columns; exclude: URL
+     * regexes never taken for columns; max_depth: deepest page searched for column links (default 3).
+     */
+    columns: z
+      .object({
+        discover: z.boolean().optional(),
+        pin: z.array(regex).optional(),
+        exclude: z.array(regex).optional(),
+        max_depth: z.number().int().min(0).max(10).optional(),
       })
       .strict()
       .optional(),
@@ -160,6 +175,7 @@ export interface ResolvedSource {
   allowedSchemes: string[];
   allowPrivateAddresses: boolean;
   patterns: SourcePatterns;
+  columns: ColumnRules;
   browser: boolean | RegExp[];
   maxDepth: number;
   maxRequests: number;
@@ -194,6 +210,12 @@ export function resolveSource(s: SourceConfig, defaults: SourcesFile['defaults']
     allowedSchemes: s.allowed_schemes ?? ['http', 'https'],
     allowPrivateAddresses: s.allow_private_addresses ?? false,
     patterns: { listing: re(s.patterns?.listing), detail: re(s.patterns?.detail), attachment: re(s.patterns?.attachment), exclude: re(s.patterns?.exclude) },
+    columns: {
+      discover: s.columns?.discover ?? DEFAULT_COLUMN_RULES.discover,
+      pin: re(s.columns?.pin),
+      exclude: re(s.columns?.exclude),
+      maxDepth: s.columns?.max_depth ?? DEFAULT_COLUMN_RULES.maxDepth,
+    },
     browser: Array.isArray(s.browser) ? re(s.browser) : (s.browser ?? false),
     maxDepth: s.max_depth ?? 6,
     maxRequests: s.max_requests ?? 20_000,

@@ -22,6 +22,8 @@ import { checkUrl, hostAllowed, SafetyError } from './safety.ts';
 import { RawStore, sha256hex } from './store.ts';
 import { requestKey, type CrawlRequest, type FetchRecord, type LinkKind } from './types.ts';
 import type { BrowserPool } from './browser.ts';
+import { childContext, pageContext, type PageContext } from './context.ts';
+import { findColumns, withColumns } from './columns.ts';
 
 export interface CrawlLogger {
   info(obj: object, msg?: string): void;
@@ -62,6 +64,8 @@ export interface CrawlSummary {
   seconds: number;
   /** Links seen pointing outside the allowed hosts (never fetched). */
   offsiteLinks: number;
+  /** Budget columns and hubs chosen from entry pages, with why (crawlers/columns.ts). */
+  columns: { source: string; url: string; name: string | null; reason: string; outcome: string }[];
 }
 
 export interface CrawlResult {
@@ -279,6 +283,10 @@ export class Crawler {
       elapsed_ms: 0,
       fetched_at: new Date().toISOString(),
       links: 0,
+      article_title: req.context?.articleTitle ?? null,
+      column_name: req.context?.column ?? null,
+      published_at: req.context?.publishedAt ?? null,
+      column_reason: req.column_reason ?? null,
     };
   }
 
@@ -581,7 +589,16 @@ export class Crawler {
       const { text, encoding } = decodeHtml(body, rec.content_type);
       rec.encoding = encoding;
       if (!req.anchor) rec.anchor = pageTitle(text);
+      const here = pageContext(req, text);
+      rec.column_name = here.column ?? null;
+      if (req.kind === 'detail') rec.article_title = here.articleTitle ?? null;
+      rec.published_at = here.publishedAt ?? null;
       let links = discoverPageLinks(text, finalUrl, req.kind, src.patterns);
+      if (req.kind === 'listing' && req.method === 'GET' && req.depth <= src.columns.maxDepth) {
+        // Entry pages, hubs and columns: links to budget columns are listings (hubs only near the entry page).
+        const hubs = req.depth === 0 || (!!req.column_reason?.startsWith('hub') && req.depth < 2);
+        links = withColumns(links, findColumns(text, finalUrl, src.columns, hubs), finalUrl);
+      }
       if (req.browser) {
         try {
           const rendered = await this.render(finalUrl, src, h);
@@ -591,12 +608,12 @@ export class Crawler {
           rec.error = `browser: ${(e as Error).message}`;
         }
       }
-      rec.links = this.follow(links, req, src);
+      rec.links = this.follow(links, req, src, here);
     }
     this.finish(rec, t0);
   }
 
-  private follow(links: ReturnType<typeof discoverLinks>, req: CrawlRequest, src: ResolvedSource): number {
+  private follow(links: ReturnType<typeof discoverLinks>, req: CrawlRequest, src: ResolvedSource, here: PageContext = {}): number {
     let n = 0;
     for (const l of links) {
       if (req.depth + 1 > src.maxDepth) break;
@@ -611,6 +628,8 @@ export class Crawler {
         continue;
       }
       n++;
+      if (/^(column|hub):/.test(l.via) && !this.frontier.has({ url: l.url, method: 'GET' }))
+        this.log('info', { source: src.name, url: l.url, name: l.anchor, reason: l.via, from: req.url }, 'budget column chosen');
       this.enqueue({
         url: l.url,
         method: l.method,
@@ -621,6 +640,8 @@ export class Crawler {
         referer: req.url,
         anchor: l.anchor,
         browser: l.kind === 'listing' && this.needsBrowser(src, l.url) ? true : undefined,
+        context: l.via.startsWith('column:') ? { column: l.anchor ?? null } : l.via.startsWith('hub:') ? {} : childContext(here, req.kind, l),
+        column_reason: /^(column|hub):/.test(l.via) ? l.via : undefined,
       });
     }
     return n;
@@ -664,6 +685,7 @@ export class Crawler {
       bytesFetched: this.bytes,
       seconds: (Date.now() - this.t0) / 1000,
       offsiteLinks: this.offsite,
+      columns: [],
     };
     for (const r of records) {
       if (r.kind === 'robots') {
@@ -672,6 +694,7 @@ export class Crawler {
       }
       s.requests++;
       s[r.outcome]++;
+      if (r.column_reason) s.columns.push({ source: r.source, url: r.url, name: r.anchor, reason: r.column_reason, outcome: r.outcome });
       if (r.kind === 'attachment' && r.sha256) s.attachments++;
       if (r.outcome === 'failed') s.failedByReason[r.reason ?? 'unknown'] = (s.failedByReason[r.reason ?? 'unknown'] ?? 0) + 1;
       if (r.outcome === 'skipped') s.skippedByReason[r.reason ?? 'unknown'] = (s.skippedByReason[r.reason ?? 'unknown'] ?? 0) + 1;

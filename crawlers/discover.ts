@@ -14,6 +14,7 @@
  */
 import * as cheerio from 'cheerio';
 import type { LinkKind } from './types.ts';
+import { findDate, linkRowText } from './context.ts';
 
 export interface DiscoveredLink {
   url: string;
@@ -23,6 +24,8 @@ export interface DiscoveredLink {
   anchor?: string;
   /** How it was found (for debugging and tests). */
   via: string;
+  /** Date printed beside the link (its list item / table row), yyyy-mm-dd. */
+  date?: string;
 }
 
 export interface SourcePatterns {
@@ -41,7 +44,7 @@ const PAGE_EXT = /(\.s?html?|\.jsp|\.aspx?|\.php|\/)$/i;
 /** Anchor texts of budget disclosures (and their listings). */
 export const BUDGET_WORDS = /预算|决算|绩效|三公|收支|财政拨款|部门整体|项目支出/;
 /** URL shapes of CMS article pages: TRS t20260212_123.html, Hanweb art_12_34.html, dated folders, content ids. */
-const ARTICLE_URL = /\/t\d{8}_\d+\.s?html?$|\/art_\d+_\d+\.html$|\/art\/\d{4}\/\d{1,2}\/\d{1,2}\/|\/\d{6}\/[^/]+\.s?html?$|\/content[_/]\d+|\/(info|detail|article|news)\/[^?]*\d{3,}|[?&](id|articleId|contentId|infoid)=\d+/i;
+export const ARTICLE_URL = /\/t\d{8}_\d+\.s?html?$|\/art_\d+_\d+\.html$|\/art\/\d{4}\/\d{1,2}\/\d{1,2}\/|\/\d{6}\/[^/]+\.s?html?$|\/content[_/]\d+|\/(info|detail|article|news)\/[^?]*\d{3,}|[?&](id|articleId|contentId|infoid)=\d+/i;
 const NEXT_WORDS = /^(下一页|下页|后一页|下一頁|next|>|»|›)$/i;
 const PAGE_PARAM = /([?&](?:page|pageNo|pageNum|pageIndex|currentPage|curPage|p|pn)=)(\d+)/i;
 const MAX_GENERATED_PAGES = 500;
@@ -102,13 +105,13 @@ interface Ctx {
   out: Map<string, DiscoveredLink>;
 }
 
-function add(ctx: Ctx, raw: string | null | undefined, via: string, anchor?: string, force?: LinkKind) {
+function add(ctx: Ctx, raw: string | null | undefined, via: string, anchor?: string, force?: LinkKind, date?: string | null) {
   if (!raw) return;
   const url = resolve(raw, ctx.base);
   if (!url) return;
   if (ctx.patterns.exclude.some((r) => r.test(url))) return;
   const viewer = viewerTarget(url);
-  if (viewer) return add(ctx, viewer, `${via}+viewer`, anchor, 'attachment');
+  if (viewer) return add(ctx, viewer, `${via}+viewer`, anchor, 'attachment', date);
   let kind: LinkKind | null = force ?? null;
   const text = (anchor ?? '').replace(/\s+/g, ' ').trim();
   if (!kind) {
@@ -134,17 +137,35 @@ function add(ctx: Ctx, raw: string | null | undefined, via: string, anchor?: str
   if (kind === 'detail' && ctx.pageKind !== 'listing' && !force && !ctx.patterns.detail.some((r) => r.test(url))) return;
   const key = url;
   const prev = ctx.out.get(key);
-  if (!prev || (kind === 'listing' && prev.kind !== 'listing')) ctx.out.set(key, { url, method: 'GET', kind, anchor: text || prev?.anchor || undefined, via });
-  else if (!prev.anchor && text) prev.anchor = text;
+  if (!prev || (kind === 'listing' && prev.kind !== 'listing'))
+    ctx.out.set(key, { url, method: 'GET', kind, anchor: text || prev?.anchor || undefined, via, ...(date || prev?.date ? { date: (date || prev?.date)! } : {}) });
+  else {
+    if (!prev.anchor && text) prev.anchor = text;
+    if (!prev.date && date) prev.date = date;
+  }
 }
 
+/**
+ * TRS WCM paging: createPageHTML(count, current, "index", "html"), the same with a container id
+ * first ('page_div', count, current, 'index', 'html', records), or with variables
+ * (_nPageCount, _nCurrIndex, _sPageName, _sPageExt) assigned earlier in the page.
+ */
 function trsPagination(ctx: Ctx, html: string) {
+  const value = (arg: string): string => {
+    const a = arg.trim();
+    if (/^[A-Za-z_$][\w$]*$/.test(a)) {
+      const m = new RegExp(`(?:var|let|const)?\\s*\\b${a.replace(/\$/g, '\\$')}\\s*=\\s*(?:parseInt\\()?\\s*(['"]?)([\\w.-]+)\\1`).exec(html);
+      return m ? (m[1] ? `"${m[2]}"` : m[2]) : a;
+    }
+    return a;
+  };
   for (const m of html.matchAll(/createPageHTML\s*\(([^)]*)\)/g)) {
-    const args = m[1].split(',').map((s) => s.trim());
-    const nums = args.filter((a) => /^\d+$/.test(a)).map(Number);
+    let args = m[1].split(',').map(value);
+    // A container id first: ('page_div', count, current, name, ext, records).
+    if (args.length >= 5 && /^['"]/.test(args[0]) && /^\d+$/.test(args[1])) args = args.slice(1);
+    const count = /^\d+$/.test(args[0] ?? '') ? Number(args[0]) : NaN;
+    if (!Number.isFinite(count)) continue;
     const strs = args.filter((a) => /^['"][\w.-]+['"]$/.test(a)).map((a) => a.slice(1, -1));
-    if (!nums.length) continue;
-    const count = nums.length >= 3 ? nums[1] : nums[0]; // createPageHTML('div', count, cur, …) or (count, cur, …)
     const ext = strs.find((s) => /^s?html?$|^jsp$/.test(s)) ?? 'html';
     const name = strs.find((s) => s !== ext && !/^page|div$/i.test(s)) ?? 'index';
     for (let i = 0; i < Math.min(count, MAX_GENERATED_PAGES); i++) add(ctx, i === 0 ? `${name}.${ext}` : `${name}_${i}.${ext}`, 'trs', undefined, 'listing');
@@ -188,7 +209,7 @@ function hanweb(ctx: Ctx, html: string) {
   const records = [...html.matchAll(/<record>\s*<!\[CDATA\[([\s\S]*?)\]\]>\s*<\/record>/gi)].map((m) => m[1]);
   for (const frag of records) {
     const $ = cheerio.load(frag);
-    $('a[href]').each((_, el) => add(ctx, $(el).attr('href'), 'hanweb-record', $(el).attr('title') || $(el).text(), ctx.pageKind === 'listing' ? undefined : undefined));
+    $('a[href]').each((_, el) => add(ctx, $(el).attr('href'), 'hanweb-record', $(el).attr('title') || $(el).text(), undefined, findDate(linkRowText($, el))));
   }
   if (!/dataproxy\.jsp/i.test(html)) return;
   // Column parameters: from <nextgroup>'s link, or from a jpage/param object literal.
@@ -238,8 +259,9 @@ export function discoverLinks(html: string, pageUrl: string, pageKind: LinkKind,
     const a = $(el);
     const href = a.attr('href') ?? '';
     const text = a.attr('title') || a.text();
-    if (/^javascript:/i.test(href.trim())) for (const u of urlsInScript(href)) add(ctx, u, 'js-href', text);
-    else add(ctx, href, 'a', text);
+    const date = findDate(linkRowText($, el));
+    if (/^javascript:/i.test(href.trim())) for (const u of urlsInScript(href)) add(ctx, u, 'js-href', text, undefined, date);
+    else add(ctx, href, 'a', text, undefined, date);
   });
   $('[onclick]').each((_, el) => {
     const e = $(el);

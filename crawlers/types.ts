@@ -1,3 +1,5 @@
+import type { PageContext } from './context.ts';
+
 /**
  * Shared crawler types: what the frontier holds (CrawlRequest) and what every fetch leaves
  * behind (FetchRecord — one row of the `fetches` table, one `done` event in the frontier journal).
@@ -21,6 +23,10 @@ export interface CrawlRequest {
   anchor?: string;
   /** Render this page in the browser for link discovery (a listing built by JavaScript). */
   browser?: boolean;
+  /** What the pages before said about this one: its column, the article it is attached to, the date printed beside it. */
+  context?: PageContext;
+  /** Why a listing was chosen as a budget column (entry-page discovery, crawlers/columns.ts). */
+  column_reason?: string;
 }
 
 /** Frontier identity of a request: the URL for GET, method + URL + body for POST. */
@@ -66,6 +72,14 @@ export interface FetchRecord {
   fetched_at: string;
   /** Links discovered on this page (HTML only). */
   links: number;
+  /** Title of the article page the link was found on (attachments), or this article's own title (details). */
+  article_title?: string | null;
+  /** Name of the listing column it was found under. */
+  column_name?: string | null;
+  /** Publication date printed beside the link or on its article, yyyy-mm-dd. */
+  published_at?: string | null;
+  /** Listings chosen from an entry page: why (`column: text "部门预算" ~ 部门预算`, `hub: path … ~ xxgk`). */
+  column_reason?: string | null;
 }
 
 /** What the crawler remembers about a URL between runs (for conditional GET and change detection). */

@@ -18,6 +18,7 @@ import { runChecks } from '../warehouse/quality/index.ts';
 import { publishSnapshot } from '../warehouse/snapshot.ts';
 import { acquireLock } from './lock.ts';
 import type { FetchRecord } from '../crawlers/types.ts';
+import type { DocumentHints } from '../transform/types.ts';
 
 export interface RunOptions {
   db: string;
@@ -49,6 +50,7 @@ export interface RunSummary {
 const FETCH_COLUMNS = [
   'run_id', 'request_key', 'url', 'method', 'final_url', 'kind', 'source', 'host', 'depth', 'referer', 'anchor', 'status', 'outcome', 'reason', 'error',
   'bytes', 'sha256', 'content_type', 'etag', 'last_modified', 'filename', 'encoding', 'attempts', 'redirects', 'elapsed_ms', 'fetched_at', 'links',
+  'article_title', 'column_name', 'published_at', 'column_reason',
 ];
 
 /** Insert fetch records in one statement through a temporary JSON file (typed by read_json's column spec). */
@@ -60,6 +62,7 @@ export async function recordFetches(conn: DuckDBConnection, runId: string, recor
   try {
     writeFileSync(file, records.map((r) => JSON.stringify({ ...r, run_id: runId, request_key: r.key })).join('\n'));
     const types: Record<string, string> = {
+      published_at: 'DATE',
       depth: 'INTEGER', status: 'INTEGER', bytes: 'BIGINT', attempts: 'INTEGER', redirects: 'INTEGER', elapsed_ms: 'INTEGER', links: 'INTEGER', fetched_at: 'TIMESTAMP',
     };
     const spec = FETCH_COLUMNS.map((c) => `'${c}': '${types[c] ?? 'VARCHAR'}'`).join(', ');
@@ -69,6 +72,20 @@ export async function recordFetches(conn: DuckDBConnection, runId: string, recor
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** What the crawl knows about a fetched file, for the transform (transform/meta.ts decides what to use). */
+export function documentHints(rec: FetchRecord, src: ResolvedSource | undefined): DocumentHints {
+  return {
+    region: src?.region ?? null,
+    department: src?.department ?? null,
+    year: src?.year ?? null,
+    linkText: rec.anchor ?? null,
+    articleTitle: rec.article_title ?? null,
+    column: rec.column_name ?? null,
+    publishedAt: rec.published_at ?? null,
+    filename: rec.filename ?? null,
+  };
 }
 
 /** Which fetched files go to extraction: attachments, anything not HTML, and detail pages when the source asks. */
@@ -139,7 +156,7 @@ export async function runNightly(opts: RunOptions): Promise<RunSummary> {
       try {
         r = await ingestBytes(conn, store.readObject(rec.sha256!), rec.url, {
           timeoutMs: opts.timeoutMs,
-          hints: { region: src?.region ?? null, department: src?.department ?? null, year: src?.year ?? null },
+          hints: documentHints(rec, src),
         });
       } catch (e) {
         summary.documents.failed++;

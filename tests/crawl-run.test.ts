@@ -71,6 +71,36 @@ describe('jixiao run', () => {
     }
   });
 
+  it('keeps what the pages said about each file: link text, article title, column, date (the DocumentHints)', async () => {
+    const wh = await openWarehouse(join(dir, 'j.duckdb'), { readOnly: true });
+    try {
+      const u = await rows<{ url: string; anchor: string; article_title: string | null; column_name: string | null; published_at: string | null; filename: string }>(
+        wh.conn,
+        `SELECT url, anchor, article_title, column_name, strftime(published_at, '%Y-%m-%d') AS published_at, filename FROM document_urls WHERE doc_id IN (SELECT doc_id FROM documents) ORDER BY url`,
+      );
+      expect(u.length).toBe(11);
+      const hz = u.filter((r) => r.url.includes('downfile.jsp'));
+      expect(hz.length).toBe(7);
+      for (const r of hz) {
+        const n = /filename=26021(\d)\.pdf/.exec(r.url)![1];
+        // Inline <datastore> records and dataproxy.jsp pages alike: the article's title and the date printed beside it.
+        expect(r).toMatchObject({ anchor: `第${n}部门2026年部门预算.pdf`, article_title: `湖州市第${n}部门2026年部门预算公开`, column_name: '部门预算', published_at: '2026-02-12' });
+      }
+      const sz = u.filter((r) => r.url.includes('/download?id='));
+      expect(sz.map((r) => r.article_title).sort()).toEqual([1, 2, 3, 4].map((n) => `苏州市第${n}局2026年部门预算公开`));
+      expect(sz.every((r) => r.column_name === '部门预算')).toBe(true);
+    } finally {
+      wh.close();
+    }
+  });
+
+  it('passes the hints to the transform', async () => {
+    const { documentHints } = await import('../pipeline/nightly.ts');
+    const src = opts().sources[0];
+    const h = documentHints({ anchor: '附件1.pdf', article_title: '湖州市教育局2026年部门预算公开', column_name: '部门预算', published_at: '2026-02-12', filename: 'a.pdf' } as never, src);
+    expect(h).toEqual({ region: '湖州市', department: null, year: null, linkText: '附件1.pdf', articleTitle: '湖州市教育局2026年部门预算公开', column: '部门预算', publishedAt: '2026-02-12', filename: 'a.pdf' });
+  });
+
   it('loads nothing twice on the second run', () => {
     expect(second.crawl).toMatchObject({ new: 0, changed: 0, failed: 0 });
     expect(second.documents.ingested).toBe(0);

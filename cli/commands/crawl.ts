@@ -11,6 +11,10 @@ export function formatSummary(r: CrawlResult): string {
   const lines = [
     `crawl ${s.job}${s.resumed ? ' (resumed)' : ''}: ${s.requests} requests in ${s.seconds.toFixed(1)} s — new ${s.new}, changed ${s.changed}, unchanged ${s.unchanged}, failed ${s.failed}, skipped ${s.skipped}; ${s.attachments} attachments, ${(s.bytesFetched / 1e6).toFixed(2)} MB fetched, ${s.offsiteLinks} off-site links ignored`,
   ];
+  if (s.columns.length) {
+    lines.push(`  budget columns chosen from the entry pages (${s.columns.length}):`);
+    for (const c of s.columns) lines.push(`    ${c.url}  ${c.name ?? ''} — ${c.reason}${c.outcome === 'failed' || c.outcome === 'skipped' ? ` [${c.outcome}]` : ''}`);
+  }
   for (const [k, v] of Object.entries(s.failedByReason).sort()) lines.push(`  failed  ${k.padEnd(24)} ${v}`);
   for (const [k, v] of Object.entries(s.skippedByReason).sort()) lines.push(`  skipped ${k.padEnd(24)} ${v}`);
   for (const [h, m] of Object.entries(s.challengesByHost)) lines.push(`  anti-bot challenge at ${h}: ${Object.entries(m).map(([k, v]) => `${k} ×${v}`).join(', ')} (not bypassed)`);
