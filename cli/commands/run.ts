@@ -5,6 +5,7 @@ import { makeLogger } from '../../crawlers/log.ts';
 import { DEFAULT_PORTAL_PORTS, startPortal } from '../../crawlers/portal/server.ts';
 import { sourcesFromArgs } from '../../crawlers/sources.ts';
 import { DEFAULT_STORE } from './crawl.ts';
+import { parseJobs } from '../../pipeline/pool.ts';
 
 /**
  * A scheduled job must end: if a library left a handle open after the run finished (a worker,
@@ -27,6 +28,8 @@ export interface RunCliOptions {
   checks?: boolean;
   snapshot?: boolean;
   timeout?: string;
+  jobs?: string;
+  queue?: string;
   json?: boolean;
   quiet?: boolean;
 }
@@ -46,6 +49,7 @@ export async function runCommand(opts: RunCliOptions): Promise<RunSummary> {
       checks: opts.checks,
       snapshot: opts.snapshot,
       timeoutMs: opts.timeout ? Number(opts.timeout) * 1000 : undefined,
+      jobs: parseJobs(opts.jobs),
       print: opts.json ? undefined : (l) => console.log(l),
     });
     console.log(opts.json ? JSON.stringify(summary, null, 2) : formatRunSummary(summary));
@@ -66,6 +70,7 @@ export function addRunOptions(cmd: Command): Command {
     .option('--no-checks', 'skip the quality checks')
     .option('--no-snapshot', 'do not publish a read-only snapshot')
     .option('--timeout <seconds>', 'time budget per document for extraction')
+    .option('-j, --jobs <n>', 'documents extracted at once in worker threads (default: the cores, or JIXIAO_JOBS)')
     .option('--json', 'print the summary as JSON')
     .option('-q, --quiet', 'no progress or logs, only the summary');
 }

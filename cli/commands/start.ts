@@ -16,6 +16,7 @@ export function register(program: Command) {
     .option('--db <file>', 'DuckDB warehouse file', DEFAULT_DB)
     .option('--store <dir>', 'raw store directory', DEFAULT_STORE)
     .option('--no-seeds', 'skip the bundled seed text dumps')
+    .option('-j, --jobs <n>', 'documents extracted at once in worker threads (default: the cores, or JIXIAO_JOBS)')
     .addHelpText('after', '\nExample:\n  jixiao start --db data/jixiao.duckdb')
     .action(async (opts) => {
       if (opts.seeds !== false) {
@@ -24,10 +25,10 @@ export function register(program: Command) {
         const seeds = readdirSync(join(ROOT, 'samples'))
           .filter((f) => f.endsWith('.txt'))
           .map((f) => join(ROOT, 'samples', f));
-        await runIngest(seeds, { db: opts.db, quiet: true });
+        await runIngest(seeds, { db: opts.db, quiet: true, jobs: opts.jobs });
       }
       console.log('\n== nightly job against the local portal ==');
-      const s = await runCommand({ portal: true, db: opts.db, store: opts.store });
+      const s = await runCommand({ portal: true, db: opts.db, store: opts.store, jobs: opts.jobs });
       if (s.status !== 'ok') process.exitCode = 1;
       exitSoon();
     });
