@@ -44,6 +44,11 @@ export interface CrawlOptions {
   browserFactory?: () => Promise<BrowserPool>;
   /** Stop scheduling new requests when aborted (in-flight ones finish). */
   signal?: AbortSignal;
+  /**
+   * Per host (`host:port`), the earliest time (ms since the epoch) of its first request: the
+   * politeness slot another process left when it crawled the same host before (see `hostNext`).
+   */
+  notBefore?: Record<string, number>;
 }
 
 export interface CrawlSummary {
@@ -74,6 +79,8 @@ export interface CrawlResult {
   records: FetchRecord[];
   summary: CrawlSummary;
   storeDir: string;
+  /** Per host (`host:port`), the earliest time the next request may go (delay, Crawl-delay, Retry-After kept). */
+  hostNext: Record<string, number>;
 }
 
 interface Host {
@@ -157,7 +164,7 @@ export class Crawler {
     const origin = url.origin;
     let h = this.hosts.get(origin);
     if (!h) {
-      h = { origin, queue: new PQueue({ concurrency: src.concurrencyPerHost }), delayMs: src.delayMs, next: 0, robots: null, robotsFailure: null, cookies: new Map(), challenges: 0, blocked: false };
+      h = { origin, queue: new PQueue({ concurrency: src.concurrencyPerHost }), delayMs: src.delayMs, next: this.opts.notBefore?.[url.host] ?? 0, robots: null, robotsFailure: null, cookies: new Map(), challenges: 0, blocked: false };
       this.hosts.set(origin, h);
     } else h.delayMs = Math.max(h.delayMs, src.delayMs);
     return h;
@@ -195,7 +202,8 @@ export class Crawler {
     await this.http.close();
     if (this.opts.progress) process.stderr.write('\n');
     const records = this.frontier.records();
-    return { job: this.job, resumed: this.frontier.resumed, records, summary: this.summarize(records), storeDir: this.opts.storeDir };
+    const hostNext = Object.fromEntries([...this.hosts.values()].map((h) => [new URL(h.origin).host, h.next]));
+    return { job: this.job, resumed: this.frontier.resumed, records, summary: this.summarize(records), storeDir: this.opts.storeDir, hostNext };
   }
 
   private needsBrowser(src: ResolvedSource, url: string) {

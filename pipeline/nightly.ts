@@ -10,7 +10,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { openWarehouse, rows } from '../warehouse/db.ts';
-import { ingestBytes, isIngested, type IngestResult } from './ingest.ts';
+import { ingestMany, isIngested, type IngestResult } from './ingest.ts';
 import type { ResolvedSource } from '../crawlers/config.ts';
 import { crawl, type CrawlLogger, type CrawlResult } from '../crawlers/crawler.ts';
 import { RawStore } from '../crawlers/store.ts';
@@ -32,6 +32,8 @@ export interface RunOptions {
   snapshot?: boolean;
   /** Per-document extraction budget, ms. */
   timeoutMs?: number;
+  /** Documents extracted + transformed at once (default: the cores). */
+  jobs?: number;
   /** Print step lines (start, counts) to stdout. */
   print?: (line: string) => void;
 }
@@ -146,29 +148,23 @@ export async function runNightly(opts: RunOptions): Promise<RunSummary> {
     const loaded = new Set((await rows<{ doc_id: string }>(conn, 'SELECT doc_id FROM documents')).map((r) => r.doc_id));
     const byName = new Map(opts.sources.map((s) => [s.name, s]));
     const store = new RawStore(opts.store);
-    for (const rec of candidates) {
-      if (loaded.has(rec.sha256!)) {
-        summary.documents.alreadyLoaded++;
-        continue;
-      }
-      const src = byName.get(rec.source);
-      let r: IngestResult;
-      try {
-        r = await ingestBytes(conn, store.readObject(rec.sha256!), rec.url, {
-          timeoutMs: opts.timeoutMs,
-          hints: documentHints(rec, src),
-        });
-      } catch (e) {
-        summary.documents.failed++;
-        summary.documents.byStatus.load_error = (summary.documents.byStatus.load_error ?? 0) + 1;
-        opts.logger?.warn({ url: rec.url, err: (e as Error).message }, 'document could not be loaded');
-        continue;
-      }
-      summary.documents.byStatus[r.status] = (summary.documents.byStatus[r.status] ?? 0) + 1;
-      if (isIngested(r)) summary.documents.ingested++;
-      else summary.documents.failed++;
-      opts.logger?.info({ url: rec.url, doc_id: r.doc_id, status: r.status, projects: r.projects, indicators: r.indicators }, 'document');
-    }
+    const todo = candidates.filter((rec) => !loaded.has(rec.sha256!));
+    summary.documents.alreadyLoaded = candidates.length - todo.length;
+    await ingestMany(
+      conn,
+      todo.map((rec) => {
+        const src = byName.get(rec.source);
+        return { source: rec.url, read: () => store.readObject(rec.sha256!), hints: documentHints(rec, src) };
+      }),
+      {
+        jobs: opts.jobs,
+        timeoutMs: opts.timeoutMs,
+        onResult: (r) => {
+          countDocument(summary, r);
+          opts.logger?.info({ url: r.source, doc_id: r.doc_id, status: r.status, projects: r.projects, indicators: r.indicators }, 'document');
+        },
+      },
+    );
     steps.ingest = (performance.now() - t) / 1000;
 
     // Quality checks.
@@ -209,7 +205,14 @@ export async function runNightly(opts: RunOptions): Promise<RunSummary> {
   }
 }
 
-async function finishRow(conn: DuckDBConnection, runId: string, s: RunSummary) {
+/** Count one loaded document into the run summary. */
+export function countDocument(summary: RunSummary, r: IngestResult) {
+  summary.documents.byStatus[r.status] = (summary.documents.byStatus[r.status] ?? 0) + 1;
+  if (isIngested(r)) summary.documents.ingested++;
+  else summary.documents.failed++;
+}
+
+export async function finishRow(conn: DuckDBConnection, runId: string, s: RunSummary) {
   const c = s.crawl;
   await conn.run(
     `UPDATE crawl_runs SET finished_at = now()::TIMESTAMP, status = $2, requests = $3, n_new = $4, n_changed = $5, n_unchanged = $6, n_failed = $7, n_skipped = $8,

@@ -13,5 +13,6 @@ import { register as notebooks } from './notebooks.ts';
 import { register as check } from './check.ts';
 import { register as rules } from './rules.ts';
 import { register as scorecard } from './scorecard.ts';
+import { register as worker } from './worker.ts';
 
-export const COMMANDS: ((program: Command) => void)[] = [start, ingest, sql, bench, exportCmd, snapshot, crawl, notebooks, check, rules, scorecard, run, schedule];
+export const COMMANDS: ((program: Command) => void)[] = [start, ingest, sql, bench, exportCmd, snapshot, crawl, notebooks, check, rules, scorecard, run, schedule, worker];

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { DEFAULT_DB, openWarehouse } from '../../warehouse/db.ts';
-import { ingestFile, isIngested, listInputFiles, type IngestResult } from '../../pipeline/ingest.ts';
+import { ingestFiles, isIngested, listInputFiles, type IngestResult } from '../../pipeline/ingest.ts';
+import { parseJobs } from '../../pipeline/pool.ts';
 
 export function formatResult(r: IngestResult): string {
   const name = r.source.split('/').slice(-2).join('/');
@@ -12,17 +13,19 @@ export function formatResult(r: IngestResult): string {
   return `${head}\n    ${r.format}${r.pages ? `, ${r.pages} pages` : ''}, tables ${r.tables}${kinds ? ` (${kinds})` : ''}, projects ${r.projects}, indicators ${r.indicators}, budget lines ${r.budget_lines}${w}, ${r.seconds.toFixed(2)} s`;
 }
 
-export async function runIngest(paths: string[], opts: { db: string; report?: string; quiet?: boolean; timeout?: string }) {
+export async function runIngest(paths: string[], opts: { db: string; report?: string; quiet?: boolean; timeout?: string; jobs?: string }) {
   const files = listInputFiles(paths);
   if (!files.length) throw new Error(`no files under ${paths.join(', ')}`);
   const wh = await openWarehouse(opts.db);
-  const results: IngestResult[] = [];
+  let results: IngestResult[] = [];
   try {
-    for (const f of files) {
-      const r = await ingestFile(wh.conn, f, { timeoutMs: opts.timeout ? Number(opts.timeout) * 1000 : undefined });
-      results.push(r);
-      if (!opts.quiet) console.log(formatResult(r));
-    }
+    results = await ingestFiles(wh.conn, files, {
+      jobs: parseJobs(opts.jobs),
+      timeoutMs: opts.timeout ? Number(opts.timeout) * 1000 : undefined,
+      onResult: (r) => {
+        if (!opts.quiet) console.log(formatResult(r));
+      },
+    });
   } finally {
     wh.close();
   }
@@ -47,6 +50,7 @@ export function register(program: Command) {
     .option('--db <file>', 'DuckDB warehouse file', DEFAULT_DB)
     .option('--report <file>', 'write a JSON report per file (pages, tables by kind, projects, indicators, warnings, seconds)')
     .option('--timeout <seconds>', 'time budget per document')
+    .option('-j, --jobs <n>', 'documents extracted at once in worker threads (default: the cores, or JIXIAO_JOBS)')
     .option('-q, --quiet', 'only print the totals')
     .addHelpText('after', '\nExample:\n  jixiao ingest samples/ --db data/jixiao.duckdb --report out/ingest.json')
     .action(async (paths: string[], opts) => {

@@ -5,6 +5,8 @@ import { makeLogger } from '../../crawlers/log.ts';
 import { DEFAULT_PORTAL_PORTS, startPortal } from '../../crawlers/portal/server.ts';
 import { sourcesFromArgs } from '../../crawlers/sources.ts';
 import { DEFAULT_STORE } from './crawl.ts';
+import { parseJobs } from '../../pipeline/pool.ts';
+import { enqueueRun } from '../../pipeline/queue/run.ts';
 
 /**
  * A scheduled job must end: if a library left a handle open after the run finished (a worker,
@@ -27,6 +29,8 @@ export interface RunCliOptions {
   checks?: boolean;
   snapshot?: boolean;
   timeout?: string;
+  jobs?: string;
+  queue?: string;
   json?: boolean;
   quiet?: boolean;
 }
@@ -36,7 +40,17 @@ export async function runCommand(opts: RunCliOptions): Promise<RunSummary> {
   try {
     const sources = sourcesFromArgs({ config: opts.config, source: opts.source }, portal?.sourcesYaml());
     const { logger, progress } = makeLogger({ quiet: opts.quiet });
-    const summary = await runNightly({
+    const summary = opts.queue
+      ? await enqueueRun({
+          queue: opts.queue,
+          store: opts.store,
+          sources,
+          checks: opts.checks,
+          snapshot: opts.snapshot,
+          timeoutMs: opts.timeout ? Number(opts.timeout) * 1000 : undefined,
+          print: opts.json ? undefined : (l) => console.log(l),
+        })
+      : await runNightly({
       db: opts.db,
       store: opts.store,
       sources,
@@ -46,6 +60,7 @@ export async function runCommand(opts: RunCliOptions): Promise<RunSummary> {
       checks: opts.checks,
       snapshot: opts.snapshot,
       timeoutMs: opts.timeout ? Number(opts.timeout) * 1000 : undefined,
+      jobs: parseJobs(opts.jobs),
       print: opts.json ? undefined : (l) => console.log(l),
     });
     console.log(opts.json ? JSON.stringify(summary, null, 2) : formatRunSummary(summary));
@@ -66,6 +81,8 @@ export function addRunOptions(cmd: Command): Command {
     .option('--no-checks', 'skip the quality checks')
     .option('--no-snapshot', 'do not publish a read-only snapshot')
     .option('--timeout <seconds>', 'time budget per document for extraction')
+    .option('-j, --jobs <n>', 'documents extracted at once in worker threads (default: the cores, or JIXIAO_JOBS)')
+    .option('--queue <url>', 'enqueue the run on Redis for `jixiao worker` / `jixiao loader` processes and report its progress (--db, --lock and --jobs are then theirs)')
     .option('--json', 'print the summary as JSON')
     .option('-q, --quiet', 'no progress or logs, only the summary');
 }
@@ -76,7 +93,7 @@ export function register(program: Command) {
       .command('run')
       .description('the nightly job: crawl → extract → load → quality checks → snapshot, under a lock, recorded in crawl_runs / fetches'),
   )
-    .addHelpText('after', '\nExample:\n  jixiao run --config config/sources.yaml --db data/jixiao.duckdb --store data/raw\n  jixiao run --portal --db /tmp/j.duckdb --store /tmp/raw')
+    .addHelpText('after', '\nExample:\n  jixiao run --config config/sources.yaml --db data/jixiao.duckdb --store data/raw\n  jixiao run --portal --db /tmp/j.duckdb --store /tmp/raw\n  jixiao run --config config/sources.yaml --store /mnt/jixiao/raw --queue redis://10.0.0.1:6379')
     .action(async (opts: RunCliOptions) => {
       const s = await runCommand(opts);
       if (s.status !== 'ok') process.exitCode = 1;

@@ -18,6 +18,7 @@ export function register(program: Command) {
     .option('--store <dir>', 'raw store directory', DEFAULT_STORE)
     .option('--no-seeds', 'skip the bundled seed text dumps')
     .option('--out <dir>', 'where the scorecards (<dir>/scorecards) and notebooks (<dir>/notebooks) go', 'out')
+    .option('-j, --jobs <n>', 'documents extracted at once in worker threads (default: the cores, or JIXIAO_JOBS)')
     .addHelpText('after', '\nExample:\n  jixiao start --db data/jixiao.duckdb --out out')
     .action(async (opts) => {
       if (opts.seeds !== false) {
@@ -26,10 +27,10 @@ export function register(program: Command) {
         const seeds = readdirSync(join(ROOT, 'samples'))
           .filter((f) => f.endsWith('.txt'))
           .map((f) => join(ROOT, 'samples', f));
-        await runIngest(seeds, { db: opts.db, quiet: true });
+        await runIngest(seeds, { db: opts.db, quiet: true, jobs: opts.jobs });
       }
       console.log('\n== nightly job against the local portal ==');
-      const s = await runCommand({ portal: true, db: opts.db, store: opts.store });
+      const s = await runCommand({ portal: true, db: opts.db, store: opts.store, jobs: opts.jobs });
       if (s.status !== 'ok') process.exitCode = 1;
       if (s.snapshot?.path) {
         console.log('\n== scorecards and notebooks from this run ==');

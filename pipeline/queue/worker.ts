@@ -1,0 +1,115 @@
+/**
+ * `jixiao worker`: takes crawl and extract jobs from Redis. Any number of these run, on any
+ * machine that reaches Redis and the raw store.
+ *
+ * - crawl job (one per source of a run): lease the source's hosts (hostlock.ts), crawl with the
+ *   same crawler as a single-process run, hand every new document to extraction (one extract job
+ *   per sha256, not for documents the warehouse already has), then give the fetch records to the
+ *   loader.
+ * - extract job (one per document): read its bytes from the store, extract + transform in the
+ *   document pool (pool.ts: worker threads, each under the document's budgets), give the result
+ *   to the loader.
+ *
+ * A worker killed at any point loses nothing: its job's lock expires and another worker takes it
+ * again; the loader never loads a document twice (its sha256 is the key).
+ */
+import { Queue, Worker, type Job } from 'bullmq';
+import { crawl } from '../../crawlers/crawler.ts';
+import type { CrawlLogger } from '../../crawlers/crawler.ts';
+import { ingestCandidates } from '../nightly.ts';
+import { processForLoad } from '../ingest.ts';
+import { DocumentPool } from '../pool.ts';
+import { connectionOf, keys, lockTiming, PREFIX, QUEUES, redisClient } from './connection.ts';
+import { leaseHosts } from './hostlock.ts';
+import type { CrawlJob, ExtractJob, LoadJob } from './jobs.ts';
+import { openObjectStore } from './objects.ts';
+import { sourceFromJson, sourceHosts } from './sources.ts';
+
+export interface WorkerOptions {
+  queue: string;
+  /** Documents extracted at once (pool size). */
+  jobs: number;
+  /** Which queues to take jobs from (default both). */
+  only?: 'crawl' | 'extract';
+  logger?: CrawlLogger;
+  /** One line per job event (tests watch these). */
+  print?: (line: string) => void;
+}
+
+const JOB_OPTS = { attempts: 3, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true, removeOnFail: 1000 };
+
+export async function startWorker(opts: WorkerOptions) {
+  const connection = connectionOf(opts.queue);
+  const redis = redisClient(opts.queue);
+  const print = opts.print ?? (() => {});
+  const extractQ = new Queue<ExtractJob>(QUEUES.extract, { connection, prefix: PREFIX });
+  const loadQ = new Queue<LoadJob>(QUEUES.load, { connection, prefix: PREFIX });
+  const pool = new DocumentPool(opts.jobs);
+  const workers: Worker[] = [];
+
+  if (opts.only !== 'extract')
+    workers.push(
+      new Worker<CrawlJob>(
+        QUEUES.crawl,
+        async (job: Job<CrawlJob>) => {
+          const d = job.data;
+          const src = sourceFromJson(d.sourceJson);
+          print(`crawl start ${d.source}`);
+          const lease = await leaseHosts(redis, sourceHosts(src));
+          let hostNext: Record<string, number> = {};
+          try {
+            const result = await crawl({ storeDir: d.store, sources: [src], logger: opts.logger, notBefore: lease.notBefore });
+            hostNext = result.hostNext;
+            // Hand the new documents to extraction: one job per sha256 (the job id dedupes across sources and retries).
+            const hints = { region: src.region, department: src.department, year: src.year };
+            for (const rec of ingestCandidates(result.records, [src])) {
+              const sha = rec.sha256!;
+              if (!(await redis.sadd(keys.candidates(d.runId), sha))) continue;
+              if (await redis.sismember(keys.loaded, sha)) {
+                await redis.sadd(keys.already(d.runId), sha);
+                continue;
+              }
+              await redis.sadd(keys.docsTodo(d.runId), sha);
+              await extractQ.add('extract', { runId: d.runId, store: d.store, sha256: sha, url: rec.url, hints, timeoutMs: d.timeoutMs }, { ...JOB_OPTS, jobId: `${d.runId}.${sha}` });
+            }
+            await loadQ.add(
+              'fetches',
+              { kind: 'fetches', runId: d.runId, source: d.source, job: result.job, resumed: result.resumed, records: result.records, summary: result.summary },
+              { ...JOB_OPTS, jobId: `${d.runId}.fetches.${d.source}` },
+            );
+            print(`crawl done ${d.source} ${result.records.length} records`);
+          } finally {
+            await lease.release(hostNext);
+          }
+        },
+        { connection, prefix: PREFIX, concurrency: 1, ...lockTiming() },
+      ),
+    );
+
+  if (opts.only !== 'crawl')
+    workers.push(
+      new Worker<ExtractJob>(
+        QUEUES.extract,
+        async (job: Job<ExtractJob>) => {
+          const d = job.data;
+          print(`extract start ${d.sha256}`);
+          const bytes = await openObjectStore(d.store).get(d.sha256);
+          const processed = await processForLoad(bytes, d.url, { pool, hints: d.hints, timeoutMs: d.timeoutMs });
+          await loadQ.add('document', { kind: 'document', runId: d.runId, processed }, { ...JOB_OPTS, jobId: `${d.runId}.doc.${d.sha256}` });
+          print(`extract done ${d.sha256}`);
+        },
+        { connection, prefix: PREFIX, concurrency: opts.jobs, ...lockTiming() },
+      ),
+    );
+
+  for (const w of workers) w.on('failed', (job, err) => opts.logger?.warn({ queue: w.name, job: job?.id, err: err.message }, 'job failed'));
+  return {
+    async close() {
+      await Promise.all(workers.map((w) => w.close()));
+      await extractQ.close();
+      await loadQ.close();
+      pool.stop();
+      redis.disconnect();
+    },
+  };
+}
