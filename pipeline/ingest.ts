@@ -8,7 +8,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { extractDocument } from '../extract/index.ts';
 import { detectFormat } from '../extract/detect.ts';
 import { ExtractError, type ExtractedDoc } from '../extract/types.ts';
@@ -151,7 +151,8 @@ export async function ingestFile(conn: DuckDBConnection, path: string, opts: Ing
     );
     return { doc_id, source: path, format: 'unknown', status: 'unreadable', error, pages: null, tables: 0, tablesByKind: {}, projects: 0, indicators: 0, budget_lines: 0, warnings: [], seconds: 0 };
   }
-  return ingestBytes(conn, bytes, path, opts);
+  // The local file's name is a hint like any other (used only where the document is silent).
+  return ingestBytes(conn, bytes, path, { ...opts, hints: { ...opts.hints, filename: opts.hints?.filename ?? basename(path) } });
 }
 
 /** A document counts as ingested when it produced rows or was read cleanly. */
