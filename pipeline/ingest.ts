@@ -9,7 +9,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { detectFormat } from '../extract/detect.ts';
 import { TRANSFORM_VERSION } from '../transform/index.ts';
 import type { DocumentHints, NormalizedDoc } from '../transform/types.ts';
@@ -201,9 +201,13 @@ async function recordUnreadable(conn: DuckDBConnection, path: string, error: str
   return { doc_id, source: path, format: 'unknown', status: 'unreadable', error, pages: null, tables: 0, tablesByKind: {}, projects: 0, indicators: 0, budget_lines: 0, warnings: [], seconds: 0 };
 }
 
-/** Ingest files (and folders) through the pool, loading in order. */
+/**
+ * Ingest files (and folders) through the pool, loading in order. The local file's name is a hint
+ * like any other (used only where the document is silent).
+ */
 export function ingestFiles(conn: DuckDBConnection, paths: string[], opts: Parameters<typeof ingestMany>[2] = {}) {
-  return ingestMany(conn, paths.map((p) => ({ source: p, read: () => readFileSync(p) })), opts);
+  const input = (p: string): IngestInput => ({ source: p, read: () => readFileSync(p), hints: { ...opts.hints, filename: opts.hints?.filename ?? basename(p) } });
+  return ingestMany(conn, paths.map(input), opts);
 }
 
 export async function ingestFile(conn: DuckDBConnection, path: string, opts: IngestOptions = {}): Promise<IngestResult> {

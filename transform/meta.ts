@@ -1,10 +1,14 @@
 /**
  * Department, code, region, fiscal year and kind (预算 / 决算) from the document's own text.
- * File names and link texts are often wrong; only fall back to crawler hints when the text says nothing.
+ * File names and link texts are often wrong; only where the text says nothing does a field fall
+ * back to the file name and the crawler's hints (meta-fallback.ts), with its source recorded.
  */
 import type { Block } from '../extract/types.ts';
 import type { DocKind, DocumentHints, DocumentMeta } from './types.ts';
+import { fillFromHints, leadingRegion, regionOf } from './meta-fallback.ts';
 import { joinLines } from './text.ts';
+
+export { regionOf } from './meta-fallback.ts';
 
 const ORG_SUFFIX =
   '(?:委员会|管理委员会|办公室|办公厅|管理局|监督管理局|分局|局|委|办|厅|院|中心|研究所|所|站|队|支队|大队|协会|联合会|部|馆|处|室|政府|公司|学校|医院|大学|学院|总队|署|会)';
@@ -15,17 +19,6 @@ const CODE_AND_ORG = new RegExp(`^\\s*(\\d{3,12})\\s*(${ORG}(?:第[一二三四�
 const LABELLED_ORG = new RegExp(`(?:部门名称|单位名称|预算单位|预算部门|编制单位|填报单位|主管部门)[:：]\\s*(?:\\d{3,12}\\s*)?(${ORG})`);
 const TITLE_ORG = new RegExp(`^(?:20\\d{2}\\s*年度?\\s*)?(${ORG})\\s*(?:部门|单位)?\\s*(?:20\\d{2}\\s*年度?)?\\s*(?:部门|单位)?(?:综合)?(?:预算|决算)`);
 const STANDALONE_ORG = new RegExp(`^(${ORG})(?:编制)?$`);
-
-export const REGION_RE =
-  /^((?:[\u4e00-\u9fff]{2,7}?(?:省|自治区))?(?:[\u4e00-\u9fff]{1,8}?(?:市(?!场|政|民|级|直|容|属|区划)|自治州|地区|盟))?(?:[\u4e00-\u9fff]{1,12}?(?:新区|开发区|高新区|试验区|示范区|园区|区(?!域|划|级|间)|县|旗))?)/;
-
-/** Region prefix of an organisation name: 承德高新技术产业开发区, 西安市, 曹妃甸区. */
-export function regionOf(department: string | null): string | null {
-  if (!department) return null;
-  const m = department.replace(/^中共/, '').match(REGION_RE);
-  const r = m?.[1] ?? '';
-  return r.length >= 2 && r.length < department.length ? r : null;
-}
 
 /**
  * Remove what a broken title line leaves around a name: a leading `年` / `年度` from `2026 年…`,
@@ -112,7 +105,7 @@ export function detectMeta(
       }
     }
   }
-  department = department ? cleanDepartment(department) : hints.department ?? null;
+  department = department ? cleanDepartment(department) : null;
 
   // Fiscal year: a declared 预算年度 wins, then a title line, then the first year mentioned early.
   let year: number | null = null;
@@ -135,7 +128,14 @@ export function detectMeta(
       .find(Boolean);
     if (m) year = Number(m[1]);
   }
-  year ??= hints.year ?? null;
+  // Budget-table PDFs (预算01表 …) have no cover; a table's subtitle may still carry the year: （2026年度）.
+  if (!year) {
+    const m = all
+      .filter((l) => !l.fromTable)
+      .map((l) => l.text.replace(/\s+/g, '').match(/^(?:[（(](20\d{2})年度?[)）]|(20\d{2})年度)$/))
+      .find(Boolean);
+    if (m) year = Number(m[1] ?? m[2]);
+  }
 
   // Kind: 决算 when a title says so; 预算 when a title says that.
   const heads = early.slice(0, 25).map((l) => l.text.replace(/\s+/g, ''));
@@ -149,12 +149,20 @@ export function detectMeta(
     early.find((l) => !l.fromTable && l.text.length > 3)?.text ??
     null;
 
+  // Region: the department's own name first; else a region heading a title line (上海市2026年市级单位预算).
+  const region = regionOf(department) ?? early.filter((l) => !l.fromTable).map((l) => leadingRegion(l.text)).find(Boolean) ?? null;
+  const m = fillFromHints({ year, department, region, kind }, hints);
+
   return {
     title: title?.replace(/\s+/g, ' ') ?? null,
-    region: regionOf(department) ?? hints.region ?? null,
-    department,
+    region: m.region,
+    department: m.department,
     dept_code,
-    year,
-    kind,
+    year: m.year,
+    kind: m.kind,
+    year_source: m.sources.year,
+    department_source: m.sources.department,
+    region_source: m.sources.region,
+    kind_source: m.sources.kind,
   };
 }

@@ -15,6 +15,12 @@ export interface Provenance {
   line_no: number | null;
 }
 
+/**
+ * Where a metadata field came from: the document's own text, its file name, what the crawl saw
+ * (link text, article title, listing column, publication date), or the source's config.
+ */
+export type MetaSource = 'document' | 'filename' | 'link_text' | 'article_title' | 'column' | 'published_at' | 'config';
+
 export interface DocumentMeta {
   title: string | null;
   region: string | null;
@@ -22,6 +28,10 @@ export interface DocumentMeta {
   dept_code: string | null;
   year: number | null;
   kind: DocKind | null;
+  year_source: MetaSource | null;
+  department_source: MetaSource | null;
+  region_source: MetaSource | null;
+  kind_source: MetaSource | null;
 }
 
 /** Kind of a classified table. */

@@ -98,7 +98,14 @@ export function displayText(value: ExcelJS.CellValue, numFmt: string | undefined
   if (typeof value === 'object') {
     const v = value as unknown as Record<string, unknown>;
     if (Array.isArray(v.richText)) return (v.richText as { text: string }[]).map((r) => r.text).join('');
-    if ('result' in v || 'formula' in v || 'sharedFormula' in v) return displayText((v.result ?? null) as ExcelJS.CellValue, numFmt);
+    if ('result' in v || 'formula' in v || 'sharedFormula' in v) {
+      // A formula whose result is an error (#VALUE!, #NAME? …) was typed as text after an `=`
+      // (`=19.36 万元`): the author's text is the formula, not the error Excel shows.
+      const result = v.result as { error?: unknown } | null | undefined;
+      if (result && typeof result === 'object' && typeof result.error === 'string' && typeof v.formula === 'string' && v.formula.trim())
+        return `=${v.formula.trim()}`;
+      return displayText((v.result ?? null) as ExcelJS.CellValue, numFmt);
+    }
     if (typeof v.text === 'string') return v.text;
     if (v.text && typeof v.text === 'object') return displayText(v.text as ExcelJS.CellValue, numFmt);
     if (typeof v.error === 'string') return v.error;
