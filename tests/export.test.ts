@@ -63,12 +63,22 @@ describe('parquet', () => {
 describe('arrow', () => {
   it('Arrow IPC files read back with apache-arrow with the same rows, types and values', async () => {
     const out = join(dir, 'arrow');
+    const ind0 = () => tableFromIPC(readFileSync(join(out, 'indicators.arrow')));
     await exportWarehouse(wh.conn, { format: 'arrow', outDir: out, batchRows: 100 });
+    const rels = new Map((await listRelations(wh.conn)).map((r) => [r.name, r]));
     for (const [t, n] of counts) {
       const table = tableFromIPC(readFileSync(join(out, `${t}.arrow`)));
       expect({ t, n: table.numRows }).toEqual({ t, n });
+      // every column, in order, also for empty tables (the file still carries the schema)
+      expect(table.schema.fields.map((f) => f.name)).toEqual(rels.get(t)!.columns.map((c) => c.name));
     }
-    const ind = tableFromIPC(readFileSync(join(out, 'indicators.arrow')));
+    // no intermediate Parquet left behind
+    expect(readdirSync(out).filter((f) => !f.endsWith('.arrow') && f !== 'manifest.json')).toEqual([]);
+    // rows in the table's order: the first and last doc_id / indicator_seq are the warehouse's
+    const seq = ind0().getChild('indicator_seq')!.toArray() as Int32Array;
+    const direct = await q<{ s: number }>('SELECT indicator_seq AS s FROM indicators');
+    expect(Array.from(seq)).toEqual(direct.map((r) => r.s));
+    const ind = ind0();
     expect(ind.batches.length).toBeGreaterThan(1); // batchRows 100 → several record batches
     expect(String(ind.schema.fields.find((f) => f.name === 'value_num')!.type)).toBe('Float64');
     expect(String(ind.schema.fields.find((f) => f.name === 'project_seq')!.type)).toBe('Int32');

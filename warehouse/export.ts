@@ -8,42 +8,21 @@
  *   written inside the files, so a single file read on its own still has them.
  *   Read back: `SELECT * FROM read_parquet('<out>/indicators/**\/*.parquet', hive_partitioning = true)`.
  * - csv: `<out>/<table>.csv`, header line, UTF-8, exactly the table's columns.
- * - arrow: `<out>/<table>.arrow`, Arrow IPC file format written with apache-arrow
- *   (pandas `pyarrow.ipc.open_file(...).read_all().to_pandas()`, polars `pl.read_ipc(...)`,
- *   R `arrow::read_ipc_file(...)`).
+ * - arrow: `<out>/<table>.arrow`, Arrow IPC file format: DuckDB writes Parquet, parquet-wasm decodes
+ *   it into Arrow batches, apache-arrow writes the file — no value passes through JavaScript on its
+ *   own (export-arrow.ts). pandas `pyarrow.ipc.open_file(...).read_all().to_pandas()`, polars
+ *   `pl.read_ipc(...)`, R `arrow::read_ipc_file(...)`.
  *
  * Every export also writes `<out>/manifest.json`: the source database, and per table its row
  * count, columns, files and partition columns.
  */
-import type { DuckDBConnection, DuckDBType } from '@duckdb/node-api';
-import { DuckDBTypeId } from '@duckdb/node-api';
-import {
-  Bool,
-  DateDay,
-  Float64,
-  Int8,
-  Int16,
-  Int32,
-  Int64,
-  DataType,
-  Field,
-  makeData,
-  RecordBatch,
-  RecordBatchFileWriter,
-  Schema,
-  Struct,
-  TimestampMillisecond,
-  Uint8,
-  Uint16,
-  Uint32,
-  Uint64,
-  Utf8,
-  type Data,
-} from 'apache-arrow';
-import { createWriteStream, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { rows } from './db.ts';
+import { writeArrowFile } from './export-arrow.ts';
+
+export { writeArrowFile } from './export-arrow.ts';
 
 export type ExportFormat = 'parquet' | 'csv' | 'arrow';
 export const EXPORT_FORMATS: ExportFormat[] = ['parquet', 'csv', 'arrow'];
@@ -142,142 +121,6 @@ function filesUnder(dir: string): string[] {
   };
   walk(dir);
   return out.sort();
-}
-
-/** Arrow type for a DuckDB column type; anything without a direct equivalent becomes Utf8 (JSON text). */
-function arrowType(t: DuckDBType): { type: DataType; convert: (v: unknown) => unknown } {
-  const id = t.typeId;
-  const same = (v: unknown) => v;
-  const num = (v: unknown) => (v === null ? null : Number(v));
-  switch (id) {
-    case DuckDBTypeId.BOOLEAN:
-      return { type: new Bool(), convert: same };
-    case DuckDBTypeId.TINYINT:
-      return { type: new Int8(), convert: same };
-    case DuckDBTypeId.SMALLINT:
-      return { type: new Int16(), convert: same };
-    case DuckDBTypeId.INTEGER:
-      return { type: new Int32(), convert: same };
-    case DuckDBTypeId.BIGINT:
-      return { type: new Int64(), convert: (v) => (v === null ? null : BigInt(v as bigint)) };
-    case DuckDBTypeId.UTINYINT:
-      return { type: new Uint8(), convert: same };
-    case DuckDBTypeId.USMALLINT:
-      return { type: new Uint16(), convert: same };
-    case DuckDBTypeId.UINTEGER:
-      return { type: new Uint32(), convert: same };
-    case DuckDBTypeId.UBIGINT:
-      return { type: new Uint64(), convert: (v) => (v === null ? null : BigInt(v as bigint)) };
-    case DuckDBTypeId.FLOAT:
-    case DuckDBTypeId.DOUBLE:
-    case DuckDBTypeId.DECIMAL:
-      return { type: new Float64(), convert: num };
-    case DuckDBTypeId.DATE:
-      return { type: new DateDay(), convert: (v) => (v === null ? null : Math.floor((v as Date).getTime() / 86_400_000)) };
-    case DuckDBTypeId.TIMESTAMP:
-    case DuckDBTypeId.TIMESTAMP_S:
-    case DuckDBTypeId.TIMESTAMP_MS:
-    case DuckDBTypeId.TIMESTAMP_NS:
-    case DuckDBTypeId.TIMESTAMP_TZ:
-      return { type: new TimestampMillisecond(), convert: (v) => (v === null ? null : (v as Date).getTime()) };
-    case DuckDBTypeId.VARCHAR:
-    case DuckDBTypeId.ENUM:
-    case DuckDBTypeId.UUID:
-      return { type: new Utf8(), convert: same };
-    default:
-      return {
-        type: new Utf8(),
-        convert: (v) => (v === null ? null : typeof v === 'string' ? v : JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x))),
-      };
-  }
-}
-
-/**
- * One Arrow column from converted values, built straight into Arrow buffers (validity bitmap,
- * offsets + UTF-8 bytes, or a typed array) — apache-arrow's generic `vectorFromArray` builders
- * are several times slower on text-heavy tables.
- */
-export function columnData(type: DataType, values: unknown[]): Data {
-  const n = values.length;
-  let nullCount = 0;
-  const validity = new Uint8Array((n + 7) >> 3);
-  for (let i = 0; i < n; i++) {
-    if (values[i] === null || values[i] === undefined) nullCount++;
-    else validity[i >> 3] |= 1 << (i & 7);
-  }
-  const nullBitmap = nullCount ? validity : undefined;
-  if (DataType.isUtf8(type)) {
-    const enc = new TextEncoder();
-    const offsets = new Int32Array(n + 1);
-    let bound = 0;
-    for (const v of values) if (v != null) bound += (v as string).length * 3;
-    const bytes = new Uint8Array(bound);
-    let pos = 0;
-    for (let i = 0; i < n; i++) {
-      const v = values[i];
-      if (v != null) pos += enc.encodeInto(v as string, bytes.subarray(pos)).written;
-      offsets[i + 1] = pos;
-    }
-    return makeData({ type, length: n, nullCount, nullBitmap, valueOffsets: offsets, data: bytes.subarray(0, pos) });
-  }
-  if (DataType.isBool(type)) {
-    const bits = new Uint8Array((n + 7) >> 3);
-    for (let i = 0; i < n; i++) if (values[i]) bits[i >> 3] |= 1 << (i & 7);
-    return makeData({ type, length: n, nullCount, nullBitmap, data: bits });
-  }
-  const Arr = (type as unknown as { ArrayType: new (n: number) => ArrayLike<number | bigint> & { [i: number]: number | bigint } }).ArrayType;
-  const data = new Arr(n);
-  const big = (Arr as unknown) === BigInt64Array || (Arr as unknown) === BigUint64Array;
-  for (let i = 0; i < n; i++) {
-    const v = values[i];
-    if (v != null) data[i] = big ? BigInt(v as bigint | number) : Number(v);
-  }
-  return makeData({ type, length: n, nullCount, nullBitmap, data } as never);
-}
-
-/** Write one query's result as an Arrow IPC file; returns the row count. */
-export async function writeArrowFile(conn: DuckDBConnection, sql: string, path: string, batchRows = 65536): Promise<number> {
-  const result = await conn.stream(sql);
-  const names = result.columnNames();
-  const types = result.columnTypes().map(arrowType);
-  const schema = new Schema(names.map((n, i) => new Field(n, types[i].type, true)));
-  const struct = new Struct(schema.fields);
-  let total = 0;
-  const writer = new RecordBatchFileWriter();
-  const tmp = `${path}.tmp`;
-  const done = pipeline(writer.toNodeStream(), createWriteStream(tmp));
-  const cols: unknown[][] = names.map(() => []);
-  const flush = () => {
-    const length = cols[0]?.length ?? 0;
-    const children = cols.map((c, i) => columnData(types[i].type, c));
-    writer.write(new RecordBatch(schema, makeData({ type: struct, length, nullCount: 0, children })));
-    for (const c of cols) c.length = 0;
-  };
-  try {
-    let pending = 0;
-    let wrote = false;
-    for await (const chunk of result.yieldRowsJs()) {
-      for (const r of chunk) {
-        for (let i = 0; i < names.length; i++) cols[i].push(types[i].convert(r[i] ?? null));
-        total++;
-        if (++pending >= batchRows) {
-          flush();
-          wrote = true;
-          pending = 0;
-        }
-      }
-    }
-    if (pending > 0 || !wrote) flush(); // an empty table still gets its schema
-    writer.finish();
-    await done;
-    renameSync(tmp, path);
-  } catch (e) {
-    writer.abort();
-    await done.catch(() => undefined);
-    rmSync(tmp, { force: true });
-    throw e;
-  }
-  return total;
 }
 
 /** Export every table and view (or `opts.tables`) in the chosen format. */
