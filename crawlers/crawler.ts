@@ -24,6 +24,7 @@ import { requestKey, type CrawlRequest, type FetchRecord, type LinkKind } from '
 import type { BrowserPool } from './browser.ts';
 import { childContext, pageContext, type PageContext } from './context.ts';
 import { findColumns, withColumns } from './columns.ts';
+import { buildsDom, linksFromJson, looksScripted, scriptEndpoints } from './scripted.ts';
 
 export interface CrawlLogger {
   info(obj: object, msg?: string): void;
@@ -119,6 +120,9 @@ const isHtmlish = (ct: string | null, body: Uint8Array) => {
   const head = Buffer.from(body.subarray(0, 512)).toString('latin1').trimStart().toLowerCase();
   return head.startsWith('<!doctype html') || head.startsWith('<html') || head.startsWith('<datastore') || head.startsWith('<?xml');
 };
+
+const isJsonish = (ct: string | null, body: Uint8Array) =>
+  (ct != null && /json|javascript/i.test(ct)) || (!ct?.includes('html') && /^\s*[[{]/.test(Buffer.from(body.subarray(0, 64)).toString('latin1')));
 
 /** Decode an HTML page: the <meta> charset and the header's are both only claims; decode.ts checks them against the bytes. */
 export function decodeHtml(body: Uint8Array, contentType: string | null): { text: string; encoding: string } {
@@ -593,7 +597,11 @@ export class Crawler {
       return this.finish(rec, t0);
     }
     this.store.setValidators({ key, sha256: rec.sha256!, etag: rec.etag, last_modified: rec.last_modified, content_type: rec.content_type, filename: rec.filename, at: rec.fetched_at });
-    if (req.kind !== 'attachment' && isHtmlish(rec.content_type, body)) {
+    if (req.kind === 'listing' && isJsonish(rec.content_type, body)) {
+      // A list API named by a listing's script (crawlers/scripted.ts): its records are the listing.
+      rec.encoding = 'utf-8';
+      rec.links = this.follow(linksFromJson(body.toString('utf8'), finalUrl, req.referer ?? finalUrl), req, src, req.context ?? {});
+    } else if (req.kind !== 'attachment' && isHtmlish(rec.content_type, body)) {
       const { text, encoding } = decodeHtml(body, rec.content_type);
       rec.encoding = encoding;
       if (!req.anchor) rec.anchor = pageTitle(text);
@@ -607,7 +615,19 @@ export class Crawler {
         const hubs = req.depth === 0 || (!!req.column_reason?.startsWith('hub') && req.depth < 2);
         links = withColumns(links, findColumns(text, finalUrl, src.columns, hubs), finalUrl);
       }
-      if (req.browser) {
+      let render = !!req.browser;
+      if (req.kind === 'listing' && !render && looksScripted(text, links)) {
+        // No article link, but scripts: first the data endpoint they name, else the browser.
+        const endpoints = scriptEndpoints(text, finalUrl);
+        if (endpoints.length) {
+          this.log('info', { url: finalUrl, endpoints: endpoints.map((e) => `${e.method} ${e.url}`) }, 'listing filled by script: fetching its data endpoint');
+          links = [...links, ...endpoints.map((e) => ({ url: e.url, method: e.method, body: e.body, kind: 'listing' as const, via: `script-endpoint:${e.via}` }))];
+        } else if (buildsDom(text)) {
+          this.log('info', { url: finalUrl }, 'listing built by script: rendering it in Chromium');
+          render = true;
+        }
+      }
+      if (render) {
         try {
           const rendered = await this.render(finalUrl, src, h);
           links = [...links, ...discoverLinks(rendered, finalUrl, req.kind, src.patterns)];

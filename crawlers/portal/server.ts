@@ -14,6 +14,9 @@
  *          paging with 共N页 and 下一页, downloads with a raw-GBK Content-Disposition file name.
  *  foreign a host outside every allow-list (127.0.0.2): any request to it is a crawler bug.
  *
+ * Each site's `/` is a small front page (not a listing) linking its budget column, for crawls
+ * that start from the entry page only (tests/crawl-entry.test.ts).
+ *
  * Every request goes to the access log (in memory, and JSONL to `logFile` when given).
  * Loopback only: the servers bind 127.0.0.1 / 127.0.0.2 and nothing else.
  */
@@ -231,7 +234,9 @@ export class Portal {
           `<h1>2026年部门预算公开</h1><p><a href="/private/secret-budget.pdf">内部预算.pdf</a></p><p><a href="${this.url('foreign', '/evil/budget.pdf')}">外站预算.pdf</a></p><p><a href="http://127.0.0.1:${this.ports.hanweb}/elsewhere.pdf">另一站点.pdf</a></p><p><a href="ftp://127.0.0.1/x.pdf">ftp</a></p>`,
         ),
       );
-    if (['/', '/ysjsbg/', '/yszxqk/'].includes(path)) return this.sendHtml(req, res, this.page('长沙市财政预决算公开专栏', '<p>栏目</p>'));
+    // The site's front page (an entry page, not a listing): 财政预决算 leads to the column.
+    if (path === '/') return this.sendHtml(req, res, this.page('长沙市交通运输局', '<div class="nav2"><a href="/xwzx/">新闻中心</a> <a href="/czys/index.html">财政预决算</a> <a href="/bsfw/">办事服务</a></div>'));
+    if (['/ysjsbg/', '/yszxqk/'].includes(path)) return this.sendHtml(req, res, this.page('长沙市财政预决算公开专栏', '<p>栏目</p>'));
     const d = this.trsDetails.find((x) => x.path === path);
     if (d) {
       const file = d.path.replace(/t(\d+_\d+)\.html$/, 'P0$1.pdf');
@@ -310,6 +315,7 @@ export class Portal {
   }
 
   private hanweb(req: IncomingMessage, res: ServerResponse, path: string, search: string, body: string) {
+    if (path === '/') return this.sendHtml(req, res, this.page('湖州市人民政府', '<ul class="menu"><li><a href="/col/col1200/index.html">政务动态</a></li><li><a href="/col/col1229/index.html">部门预算公开</a></li></ul>'));
     if (path === '/col/col1229/index.html') {
       const html = `<!DOCTYPE html><html><head><meta charset="utf-8"><title>部门预算</title><script src="/module/jslib/jquery/jquery.js"></script></head><body>
 <div class="nav"><a href="/">首页</a></div>
@@ -347,6 +353,7 @@ $('#5858').jpage({ dataStore: dataStore, proxyUrl: '/module/web/jpage/dataproxy.
   }
 
   private js(req: IncomingMessage, res: ServerResponse, path: string) {
+    if (path === '/') return this.sendHtml(req, res, this.page('佛山市某局', '<p><a href="/about.html">机构概况</a> · <a href="/list.html">预算公开</a></p>'));
     if (path === '/list.html') {
       const html = `<!DOCTYPE html><html><head><meta charset="utf-8"><title>预算公开</title></head><body><ul id="list"></ul>
 <script>
@@ -372,6 +379,7 @@ document.getElementById('list').innerHTML = items.map(function (it) { return '<l
     // The header claims UTF-8; the bytes and the <meta> are GBK.
     const send = (html: string) => this.sendHtml(req, res, iconv.encode(html, 'gbk'), 'text/html; charset=utf-8');
     const head = (t: string) => `<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312"><title>${t}</title></head><body>`;
+    if (path === '/') return send(`${head('苏州市某局')}<div class="menu"><a href="/news">工作动态</a> <a href="/list?page=1">部门预算</a></div></body></html>`);
     if (path === '/list') {
       const p = Number(q.get('page') ?? 1);
       if (p < 1 || p > 2) return this.notFound(res);
