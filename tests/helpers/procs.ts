@@ -7,6 +7,8 @@ export interface Proc {
   name: string;
   child: ChildProcess;
   lines: string[];
+  /** When each line arrived (ms since the epoch). */
+  times: number[];
   /** Resolves with the first line matching `re` (already printed or to come). */
   waitFor(re: RegExp, timeoutMs?: number): Promise<string>;
   /** Resolves when the process has exited. */
@@ -16,6 +18,7 @@ export interface Proc {
 export function spawnJixiao(name: string, args: string[], env: Record<string, string> = {}): Proc {
   const child = spawn(process.execPath, [join(ROOT, 'bin', 'jixiao.mjs'), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
+  const times: number[] = [];
   const waiters: { re: RegExp; resolve: (l: string) => void }[] = [];
   let buf = '';
   const onData = (d: Buffer) => {
@@ -25,6 +28,7 @@ export function spawnJixiao(name: string, args: string[], env: Record<string, st
       const line = buf.slice(0, i);
       buf = buf.slice(i + 1);
       lines.push(line);
+      times.push(Date.now());
       for (const w of [...waiters]) if (w.re.test(line)) {
         waiters.splice(waiters.indexOf(w), 1);
         w.resolve(line);
@@ -38,6 +42,7 @@ export function spawnJixiao(name: string, args: string[], env: Record<string, st
     name,
     child,
     lines,
+    times,
     exited,
     waitFor(re, timeoutMs = 300_000) {
       const hit = lines.find((l) => re.test(l));
