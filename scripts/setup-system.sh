@@ -5,8 +5,9 @@
 #   libreoffice-*-nogui      legacy .doc / .xls conversion
 #   chromium                 listings that need a browser; scorecard PDFs and notebook checks
 #   fonts-noto-cjk           Chinese glyphs in rendered pages and PDFs
+#   redis-server             the queue of a distributed run (jixiao worker / loader); tests start a private one
 set -euo pipefail
-PKGS=(poppler-utils poppler-data tesseract-ocr tesseract-ocr-chi-sim libreoffice-writer-nogui libreoffice-calc-nogui chromium fonts-noto-cjk)
+PKGS=(poppler-utils poppler-data tesseract-ocr tesseract-ocr-chi-sim libreoffice-writer-nogui libreoffice-calc-nogui chromium fonts-noto-cjk redis-server)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

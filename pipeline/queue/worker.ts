@@ -64,7 +64,9 @@ export async function startWorker(opts: WorkerOptions) {
             const hints = { region: src.region, department: src.department, year: src.year };
             for (const rec of ingestCandidates(result.records, [src])) {
               const sha = rec.sha256!;
-              if (!(await redis.sadd(keys.candidates(d.runId), sha))) continue;
+              // Idempotent, as a retried job (its worker killed) passes here again.
+              await redis.sadd(keys.candidates(d.runId), sha);
+              if (await redis.sismember(keys.loadedNow(d.runId), sha)) continue; // loaded by this run already
               if (await redis.sismember(keys.loaded, sha)) {
                 await redis.sadd(keys.already(d.runId), sha);
                 continue;

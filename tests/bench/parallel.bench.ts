@@ -1,0 +1,107 @@
+/**
+ * Ingest on every core: pages/s of the whole ingest (extract + transform in the document pool,
+ * load by one writer, in order) with 1 worker thread and with as many as there are cores, next
+ * to poppler's `pdftotext -layout` on the same files (plain text, no table structure), one file
+ * at a time and as many at once as there are cores.
+ *
+ *   npm run bench -- parallel            (or: npx jixiao bench parallel)
+ *   JIXIAO_CORPUS=DIR …                  the PDFs under DIR/pdf instead of tests/corpus/pdf
+ *   JIXIAO_BENCH_LIMIT=10 …              only the first N files
+ *
+ * Each pool's threads are started and warmed on the first file before the clock starts (a run
+ * pays that once: about a second per thread).
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import PQueue from 'p-queue';
+import { openWarehouse } from '../../warehouse/db.ts';
+import { ingestFiles } from '../../pipeline/ingest.ts';
+import { DocumentPool } from '../../pipeline/pool.ts';
+
+const exec = promisify(execFile);
+const REPO = resolve(fileURLToPath(import.meta.url), '../../..');
+const CORPUS = process.env.JIXIAO_CORPUS ?? join(REPO, 'tests', 'corpus');
+
+function pdfFiles(): string[] {
+  const out: string[] = [];
+  const walk = (p: string) => {
+    for (const name of readdirSync(p).sort()) {
+      const q = join(p, name);
+      if (statSync(q).isDirectory()) walk(q);
+      else if (name.toLowerCase().endsWith('.pdf')) out.push(q);
+    }
+  };
+  walk(join(CORPUS, 'pdf'));
+  return out;
+}
+
+const cpuSeconds = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+
+async function ingestWith(jobs: number, files: string[]) {
+  const dir = mkdtempSync(join(tmpdir(), 'jixiao-bench-parallel-'));
+  const wh = await openWarehouse(join(dir, 'bench.duckdb'));
+  const pool = new DocumentPool(jobs);
+  try {
+    // Start and warm every thread (tsx, pdf.js) before timing.
+    await Promise.all(Array.from({ length: jobs }, () => pool.process(readFileSync(files[0]), files[0])));
+    const c0 = cpuSeconds();
+    const t0 = performance.now();
+    const results = await ingestFiles(wh.conn, files, { pool, jobs });
+    const wall = (performance.now() - t0) / 1000;
+    const cpu = cpuSeconds() - c0;
+    const pages = results.reduce((a, r) => a + (r.pages ?? 0), 0);
+    const rows = results.reduce((a, r) => a + r.projects + r.indicators + r.budget_lines, 0);
+    const statuses: Record<string, number> = {};
+    for (const r of results) statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+    return { wall, cpu, pages, rows, statuses };
+  } finally {
+    pool.stop();
+    wh.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function pdftotext(files: string[], jobs: number) {
+  const q = new PQueue({ concurrency: jobs });
+  const t0 = performance.now();
+  await Promise.all(
+    files.map((f) =>
+      q.add(async () => {
+        try {
+          await exec('pdftotext', ['-layout', f, '-'], { maxBuffer: 256 * 1024 * 1024 });
+        } catch {
+          /* only its time is compared */
+        }
+      }),
+    ),
+  );
+  return (performance.now() - t0) / 1000;
+}
+
+export async function run(): Promise<void> {
+  const files = pdfFiles().slice(0, Number(process.env.JIXIAO_BENCH_LIMIT) || undefined);
+  const cores = availableParallelism();
+  console.log(`${files.length} PDFs from ${CORPUS}/pdf, ${cores} cores (timings on a shared machine are noisy: compare within one run)`);
+  const pt1 = await pdftotext(files, 1);
+  const ptN = await pdftotext(files, cores);
+  const one = await ingestWith(1, files);
+  const all = cores > 1 ? await ingestWith(cores, files) : one;
+  const pages = one.pages;
+  const line = (label: string, wall: number, extra = '') => console.log(`${label.padEnd(34)} ${wall.toFixed(1).padStart(7)} s wall  ${(pages / wall).toFixed(1).padStart(7)} pages/s${extra}`);
+  console.log(`pages: ${pages}; rows: ${one.rows} (project + indicator + budget); statuses: ${JSON.stringify(one.statuses)}`);
+  line('pdftotext -layout, 1 at a time', pt1);
+  line(`pdftotext -layout, ${cores} at a time`, ptN);
+  line('jixiao ingest, 1 worker', one.wall, `  (main-thread CPU ${one.cpu.toFixed(1)} s)`);
+  line(`jixiao ingest, ${cores} workers`, all.wall, `  (main-thread CPU ${all.cpu.toFixed(1)} s)`);
+  console.log(`speed-up ${cores} workers / 1 worker: ${(one.wall / all.wall).toFixed(2)}×`);
+  console.log(`ratio jixiao (${cores} workers) / pdftotext 1 at a time: ${(all.wall / pt1).toFixed(2)}× its time (goal ≤ 6×)`);
+  console.log(`ratio jixiao (${cores} workers) / pdftotext ${cores} at a time: ${(all.wall / ptN).toFixed(2)}× its time`);
+  if (JSON.stringify(one.statuses) !== JSON.stringify(all.statuses) || one.rows !== all.rows) console.log(`WARNING: 1 worker and ${cores} workers disagree: ${JSON.stringify(all.statuses)}, ${all.rows} rows`);
+}
