@@ -15,6 +15,7 @@ import { ExtractError, type ExtractedDoc } from '../extract/types.ts';
 import { transformDocument, TRANSFORM_VERSION } from '../transform/index.ts';
 import type { DocumentHints, NormalizedDoc } from '../transform/types.ts';
 import { replaceDocument, type DocumentRecord } from '../warehouse/load.ts';
+import { summarizeIssues, type IssueSummary } from './issues-report.ts';
 
 export interface IngestResult {
   doc_id: string;
@@ -29,6 +30,8 @@ export interface IngestResult {
   indicators: number;
   budget_lines: number;
   warnings: string[];
+  /** What the transform did not understand (also in extraction_issues); null when nothing was read. */
+  issues: IssueSummary | null;
   seconds: number;
 }
 
@@ -132,6 +135,7 @@ export async function ingestBytes(
     indicators: doc?.indicators.length ?? 0,
     budget_lines: doc?.budget_lines.length ?? 0,
     warnings,
+    issues: doc ? summarizeIssues(doc.issues) : null,
     seconds,
   };
 }
@@ -149,7 +153,7 @@ export async function ingestFile(conn: DuckDBConnection, path: string, opts: Ing
       { doc_id, source: path, format: 'unknown', bytes: 0, status: 'unreadable', error, warnings: [], pages: null, extractor: null, transform_version: null, seconds: 0 },
       null,
     );
-    return { doc_id, source: path, format: 'unknown', status: 'unreadable', error, pages: null, tables: 0, tablesByKind: {}, projects: 0, indicators: 0, budget_lines: 0, warnings: [], seconds: 0 };
+    return { doc_id, source: path, format: 'unknown', status: 'unreadable', error, pages: null, tables: 0, tablesByKind: {}, projects: 0, indicators: 0, budget_lines: 0, warnings: [], issues: null, seconds: 0 };
   }
   // The local file's name is a hint like any other (used only where the document is silent).
   return ingestBytes(conn, bytes, path, { ...opts, hints: { ...opts.hints, filename: opts.hints?.filename ?? basename(path) } });
