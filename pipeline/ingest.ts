@@ -16,6 +16,7 @@ import type { DocumentHints, NormalizedDoc } from '../transform/types.ts';
 import { replaceDocument, type DocumentRecord } from '../warehouse/load.ts';
 import { sharedPool, type DocumentPool } from './pool.ts';
 import { processBytes, type ExtractSummary, type Processed, type ProcessOptions } from './process.ts';
+import { summarizeIssues, type IssueSummary } from './issues-report.ts';
 
 export interface IngestResult {
   doc_id: string;
@@ -30,6 +31,8 @@ export interface IngestResult {
   indicators: number;
   budget_lines: number;
   warnings: string[];
+  /** What the transform did not understand (also in extraction_issues); null when nothing was read. */
+  issues: IssueSummary | null;
   seconds: number;
 }
 
@@ -129,6 +132,7 @@ export async function loadProcessed(conn: DuckDBConnection, p: ProcessedDocument
     indicators: doc?.indicators.length ?? 0,
     budget_lines: doc?.budget_lines.length ?? 0,
     warnings,
+    issues: doc ? summarizeIssues(doc.issues) : null,
     seconds: p.seconds,
   };
 }
@@ -182,7 +186,7 @@ export async function ingestMany(
     } catch (e) {
       // Even the failure record could not be written: report it and go on with the others.
       const doc_id = 'unreadable' in p ? sha256(Buffer.from(`unreadable:${inputs[i].source}`)) : p.doc_id;
-      r = { doc_id, source: inputs[i].source, format: 'unknown', status: 'load_error', error: (e as Error).message, pages: null, tables: 0, tablesByKind: {}, projects: 0, indicators: 0, budget_lines: 0, warnings: [], seconds: 0 };
+      r = { doc_id, source: inputs[i].source, format: 'unknown', status: 'load_error', error: (e as Error).message, pages: null, tables: 0, tablesByKind: {}, projects: 0, indicators: 0, budget_lines: 0, warnings: [], issues: null, seconds: 0 };
     }
     results.push(r);
     opts.onResult?.(r, inputs[i]);
@@ -198,7 +202,7 @@ async function recordUnreadable(conn: DuckDBConnection, path: string, error: str
     { doc_id, source: path, format: 'unknown', bytes: 0, status: 'unreadable', error, warnings: [], pages: null, extractor: null, transform_version: null, seconds: 0 },
     null,
   );
-  return { doc_id, source: path, format: 'unknown', status: 'unreadable', error, pages: null, tables: 0, tablesByKind: {}, projects: 0, indicators: 0, budget_lines: 0, warnings: [], seconds: 0 };
+  return { doc_id, source: path, format: 'unknown', status: 'unreadable', error, pages: null, tables: 0, tablesByKind: {}, projects: 0, indicators: 0, budget_lines: 0, warnings: [], issues: null, seconds: 0 };
 }
 
 /**

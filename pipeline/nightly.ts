@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { openWarehouse, rows } from '../warehouse/db.ts';
 import { ingestMany, isIngested, type IngestResult } from './ingest.ts';
+import { formatIssues, formatTotals, hasIssues, issueTotals, type IssueSummary } from './issues-report.ts';
 import type { ResolvedSource } from '../crawlers/config.ts';
 import { crawl, type CrawlLogger, type CrawlResult } from '../crawlers/crawler.ts';
 import { RawStore } from '../crawlers/store.ts';
@@ -43,6 +44,8 @@ export interface RunSummary {
   status: 'ok' | 'failed';
   crawl: CrawlResult['summary'] | null;
   documents: { candidates: number; ingested: number; failed: number; alreadyLoaded: number; byStatus: Record<string, number> };
+  /** What the transform did not understand, per document loaded in this run (URL → summary). */
+  issues: { url: string; summary: IssueSummary }[];
   checks: { findings: number; skipped?: string; error?: string } | null;
   snapshot: { path: string; skipped?: string; error?: string } | null;
   steps: Record<string, number>;
@@ -116,6 +119,7 @@ export async function runNightly(opts: RunOptions): Promise<RunSummary> {
     status: 'ok',
     crawl: null,
     documents: { candidates: 0, ingested: 0, failed: 0, alreadyLoaded: 0, byStatus: {} },
+    issues: [],
     checks: null,
     snapshot: null,
     steps,
@@ -161,6 +165,7 @@ export async function runNightly(opts: RunOptions): Promise<RunSummary> {
         timeoutMs: opts.timeoutMs,
         onResult: (r) => {
           countDocument(summary, r);
+          if (hasIssues(r.issues)) summary.issues.push({ url: r.source, summary: r.issues! });
           opts.logger?.info({ url: r.source, doc_id: r.doc_id, status: r.status, projects: r.projects, indicators: r.indicators }, 'document');
         },
       },
@@ -251,6 +256,13 @@ export function formatRunSummary(s: RunSummary): string {
   }
   const d = s.documents;
   lines.push(`  documents ${d.candidates} fetched documents: ${d.ingested} loaded, ${d.failed} failed, ${d.alreadyLoaded} already in the warehouse${Object.keys(d.byStatus).length ? ` (${Object.entries(d.byStatus).map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}`);
+  if (s.issues?.length) {
+    lines.push(`  ${formatTotals(issueTotals(s.issues.map((i) => i.summary)))}`);
+    const shown = s.issues.filter((i) => i.summary.unrecognized.length || i.summary.counts.row_dropped).slice(0, 20);
+    for (const i of shown) lines.push(...formatIssues(i.url, i.summary).map((l) => `    ${l}`));
+    const more = s.issues.filter((i) => i.summary.unrecognized.length || i.summary.counts.row_dropped).length - shown.length;
+    if (more > 0) lines.push(`    … and ${more} more document(s)`);
+  }
   if (s.checks) lines.push(`  checks    ${s.checks.skipped ? `skipped: ${s.checks.skipped}` : s.checks.error ? `error: ${s.checks.error}` : `${s.checks.findings} findings`}`);
   if (s.snapshot) lines.push(`  snapshot  ${s.snapshot.skipped ? `skipped: ${s.snapshot.skipped}` : s.snapshot.error ? `error: ${s.snapshot.error}` : s.snapshot.path}`);
   if (s.error) lines.push(`  error     ${s.error}`);

@@ -7,6 +7,7 @@ import type { ExtractedDoc } from '../extract/types.ts';
 import { parseBudgetTable } from './budget.ts';
 import { isDutyHeader, parseDutyTable } from './duty.ts';
 import { budgetKindOf, headRole, isIndicatorHeader } from './headers.ts';
+import { findIssues } from './issues.ts';
 import { detectMeta } from './meta.ts';
 import { ProjectParser } from './projects.ts';
 import { rowViews, type RowView } from './rows.ts';
@@ -57,6 +58,7 @@ export function transformDocument(ex: ExtractedDoc, opts: TransformOptions = {})
     duties: [],
     duty_indicators: [],
     warnings: [],
+    issues: [],
   };
   let title: string | null = null;
   let titleLines: string[] = [];
@@ -128,5 +130,6 @@ export function transformDocument(ex: ExtractedDoc, opts: TransformOptions = {})
   doc.goals = parser.goals;
   doc.indicators = parser.indicators;
   doc.warnings.push(...parser.warnings);
+  doc.issues = findIssues(ex.blocks, doc);
   return doc;
 }

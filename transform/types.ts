@@ -141,6 +141,25 @@ export interface DutyIndicatorRow extends Provenance {
   grade_labels: string | null;
 }
 
+/**
+ * - `unrecognized_indicator_table`: a table classified `other` with 一级 / 二级 words or 指标值-like cells.
+ * - `row_dropped`: a non-empty row inside an indicator table that gave no project, goal or indicator.
+ * - `field_empty`: a field left empty (document metadata; an indicator's 一级 / 三级 / 指标值; a project's name).
+ */
+export type IssueReason = 'unrecognized_indicator_table' | 'row_dropped' | 'field_empty';
+
+/** Something the transform did not understand (transform/issues.ts), loaded as `extraction_issues`. */
+export interface ExtractionIssue extends Provenance {
+  issue_seq: number;
+  reason: IssueReason;
+  /** What exactly: the row-drop cause, or the empty field (documents.year, indicators.level3 …). */
+  detail: string | null;
+  /** Rows the issue covers (a whole table: its row count). */
+  n_rows: number | null;
+  /** Evidence as printed: the table's title and sample cells, or the dropped row's cells. */
+  evidence: string | null;
+}
+
 export interface NormalizedDoc {
   meta: DocumentMeta;
   tables: TableRowSummary[];
@@ -151,6 +170,8 @@ export interface NormalizedDoc {
   duties: DutyRow[];
   duty_indicators: DutyIndicatorRow[];
   warnings: string[];
+  /** What was not understood: see ExtractionIssue. */
+  issues: ExtractionIssue[];
 }
 
 /**

@@ -9,7 +9,7 @@ import type { NormalizedDoc } from '../transform/types.ts';
 import { rows } from './db.ts';
 
 /** Tables whose rows belong to one document (doc_id column); cleared when the document is reloaded. */
-export const DOC_TABLES = ['doc_tables', 'projects', 'goals', 'indicators', 'budget_lines', 'duties', 'duty_indicators'] as const;
+export const DOC_TABLES = ['doc_tables', 'projects', 'goals', 'indicators', 'budget_lines', 'duties', 'duty_indicators', 'extraction_issues'] as const;
 
 export interface DocumentRecord {
   doc_id: string;
@@ -134,6 +134,7 @@ export async function replaceDocument(conn: DuckDBConnection, rec: DocumentRecor
       await appendRows(conn, 'budget_lines', doc.budget_lines, fixed);
       await appendRows(conn, 'duties', doc.duties, fixed);
       await appendRows(conn, 'duty_indicators', doc.duty_indicators, fixed);
+      await appendRows(conn, 'extraction_issues', doc.issues ?? [], fixed);
     }
     await conn.run('COMMIT');
   } catch (e) {

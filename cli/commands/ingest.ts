@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { DEFAULT_DB, openWarehouse } from '../../warehouse/db.ts';
 import { ingestFiles, isIngested, listInputFiles, type IngestResult } from '../../pipeline/ingest.ts';
+import { formatIssues, formatTotals, issueTotals } from '../../pipeline/issues-report.ts';
 import { parseJobs } from '../../pipeline/pool.ts';
 
 export function formatResult(r: IngestResult): string {
@@ -35,6 +36,10 @@ export async function runIngest(paths: string[], opts: { db: string; report?: st
     `\n${results.length} documents: ${ok} ingested, ${results.length - ok} failed; ${sum('projects')} projects, ${sum('indicators')} indicators, ${sum('budget_lines')} budget lines → ${opts.db}`,
   );
   if (opts.report) {
+    // What was not understood, per document: the next layout to teach the header dictionaries.
+    const lines = results.flatMap((r) => formatIssues(r.source.split('/').slice(-2).join('/'), r.issues));
+    console.log(`\n${formatTotals(issueTotals(results.map((r) => r.issues)))}`);
+    if (lines.length) console.log(lines.join('\n'));
     writeFileSync(opts.report, JSON.stringify(results, null, 2));
     console.log(`report written to ${opts.report}`);
   }
@@ -48,7 +53,7 @@ export function register(program: Command) {
     .description('extract, transform and load documents (files or folders) into the warehouse')
     .argument('<paths...>', 'files or folders of PDF, DOC(X), XLS(X), HTML or text dumps')
     .option('--db <file>', 'DuckDB warehouse file', DEFAULT_DB)
-    .option('--report <file>', 'write a JSON report per file (pages, tables by kind, projects, indicators, warnings, seconds)')
+    .option('--report <file>', 'write a JSON report per file (pages, tables by kind, projects, indicators, warnings, what was not understood, seconds) and print what was not understood: tables of kind other with indicator-like content, rows dropped and why, fields left empty')
     .option('--timeout <seconds>', 'time budget per document')
     .option('-j, --jobs <n>', 'documents extracted at once in worker threads (default: the cores, or JIXIAO_JOBS)')
     .option('-q, --quiet', 'only print the totals')

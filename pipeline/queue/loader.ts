@@ -87,6 +87,7 @@ export async function startLoader(opts: LoaderOptions) {
       checks: null,
       snapshot: null,
       steps: {},
+      issues: [],
       error: null,
     };
     // Document counts from the warehouse itself: exact whatever was retried.
