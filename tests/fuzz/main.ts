@@ -57,11 +57,13 @@ console.log(`fuzz: seed ${seed}, ${cases} document cases over ${seeds.length} se
 let peakRss = 0;
 const sampleRss = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss));
 const rssTimer = setInterval(sampleRss, 200);
+// An error nobody catches is a crash too: counted and printed, and the run goes on to give its figures.
 let unhandled = 0;
-process.on('unhandledRejection', (e) => {
-  unhandled++;
-  console.error('unhandled rejection:', e);
-});
+for (const ev of ['unhandledRejection', 'uncaughtException'] as const)
+  process.on(ev, (e) => {
+    unhandled++;
+    console.error(`${ev}:`, e);
+  });
 
 // ---- crawler parsers ----
 const pages = seeds.filter((s) => s.format === 'html').map((s) => s.bytes);
@@ -129,7 +131,7 @@ const lines = [
   '',
   `document cases: ${results.length} in ${minutes.toFixed(1)} min (seed ${seed}, budget ${timeoutMs} ms per document, hang limit ${hangMs} ms)`,
   `verdicts: ${Object.entries(verdicts).map(([k, v]) => `${k} ${v}`).join(', ')}`,
-  `crashes ${verdicts.crash ?? 0}, hangs ${verdicts.hang ?? 0}, lost rows ${verdicts.lost_row ?? 0}, lost neighbours ${verdicts.lost_neighbour ?? 0}, unhandled rejections ${unhandled}`,
+  `crashes ${verdicts.crash ?? 0}, hangs ${verdicts.hang ?? 0}, lost rows ${verdicts.lost_row ?? 0}, lost neighbours ${verdicts.lost_neighbour ?? 0}, uncaught errors ${unhandled}`,
   `mutations: ${Object.entries(count(results.map((r) => r.mutation))).map(([k, v]) => `${k} ${v}`).join(', ')}`,
   'by format (of the seed file):',
   ...Object.entries(byFormat)

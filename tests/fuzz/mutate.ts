@@ -15,6 +15,47 @@
  */
 import fc from 'fast-check';
 import JSZip from 'jszip';
+import yauzl from 'yauzl';
+
+/**
+ * The entries of a ZIP, read with yauzl (which checks the sizes the file declares and reports
+ * errors through its callbacks; jszip throws some of them from a timer, uncatchable), or null when
+ * the ZIP is unreadable or inflates beyond `maxTotal` bytes.
+ */
+export function readZipEntries(buf: Uint8Array, maxTotal: number): Promise<Map<string, Uint8Array> | null> {
+  return new Promise((resolveAll) => {
+    const out = new Map<string, Uint8Array>();
+    let total = 0;
+    let done = false;
+    const finish = (v: Map<string, Uint8Array> | null, zip?: yauzl.ZipFile) => {
+      if (done) return;
+      done = true;
+      zip?.close();
+      resolveAll(v);
+    };
+    yauzl.fromBuffer(Buffer.from(buf), { lazyEntries: true, validateEntrySizes: true }, (err, zip) => {
+      if (err || !zip) return finish(null);
+      zip.on('error', () => finish(null, zip));
+      zip.on('end', () => finish(out));
+      zip.on('entry', (e: yauzl.Entry) => {
+        if (e.fileName.endsWith('/')) return zip.readEntry();
+        total += e.uncompressedSize;
+        if (total > maxTotal) return finish(null, zip);
+        zip.openReadStream(e, (err2, stream) => {
+          if (err2 || !stream) return finish(null, zip);
+          const chunks: Buffer[] = [];
+          stream.on('data', (c: Buffer) => chunks.push(c));
+          stream.on('error', () => finish(null, zip));
+          stream.on('end', () => {
+            out.set(e.fileName, Buffer.concat(chunks));
+            zip.readEntry();
+          });
+        });
+      });
+      zip.readEntry();
+    });
+  });
+}
 import type { Seed } from './seeds.ts';
 
 export type ByteMutation =
@@ -107,19 +148,12 @@ export async function applyMutation(seeds: Seed[], c: FuzzCase): Promise<Uint8Ar
     return out;
   }
   if (m.kind === 'inner') {
-    let zip: JSZip;
-    try {
-      zip = await JSZip.loadAsync(src);
-    } catch {
-      return applyBytes(src, m.inner); // not a readable ZIP (a fixture that lies): mutate the bytes
-    }
-    const names = Object.keys(zip.files)
-      .filter((n) => !zip.files[n].dir)
-      .sort((x, y) => entryRank(x) - entryRank(y) || x.localeCompare(y));
-    if (!names.length) return applyBytes(src, m.inner);
+    const entries = await readZipEntries(src, 32 * 1024 * 1024);
+    if (!entries?.size) return applyBytes(src, m.inner); // not a readable ZIP (a fixture that lies, a bomb): mutate the bytes
+    const names = [...entries.keys()].sort((x, y) => entryRank(x) - entryRank(y) || x.localeCompare(y));
     const name = names[m.entry % names.length];
-    const inner = await zip.file(name)!.async('uint8array');
-    zip.file(name, applyBytes(inner, m.inner));
+    const zip = new JSZip();
+    for (const [n, data] of entries) zip.file(n, n === name ? applyBytes(data, m.inner) : data);
     return zip.generateAsync({ type: 'uint8array', compression: 'DEFLATE' });
   }
   return applyBytes(src, m);
