@@ -2,7 +2,8 @@
  * A worker thread that runs extraction jobs one at a time under a wall-clock and a memory budget,
  * shared by the PDF and Office extractors.
  *
- * - A job past its time budget gets `ExtractError('timeout')` and the thread is terminated, so a
+ * - A job past its time budget (counted from when the thread is ready, not from its start-up)
+ *   gets `ExtractError('timeout')` and the thread is terminated, so a
  *   document that makes a library spin cannot hang the run; the next job starts a fresh thread.
  * - A thread past its heap limit (`resourceLimits`) gets `ExtractError('too_large')`.
  * - The thread is reused across documents (starting one costs about a second: tsx and the
@@ -16,6 +17,9 @@ import { ExtractError } from './types.ts';
 
 type Reply<Res> = { id: number; ok: true; result: Res } | { id: number; ok: false; reason: ExtractError['reason']; message: string };
 
+/** How long a new worker thread may take to load before its job fails (not charged to the document). */
+export const STARTUP_MS = 120_000;
+
 export interface Budget {
   timeoutMs: number;
   memoryMb: number;
@@ -23,6 +27,8 @@ export interface Budget {
 
 export class BudgetedWorker<Req extends object, Res> {
   private worker: Worker | null = null;
+  /** Resolves when the current worker has loaded its libraries (its `{ ready: true }` message). */
+  private ready: Promise<void> = Promise.resolve();
   private memoryMb = 0;
   private nextId = 1;
   private queue: Promise<unknown> = Promise.resolve();
@@ -46,6 +52,15 @@ export class BudgetedWorker<Req extends object, Res> {
     if (this.worker && this.memoryMb === memoryMb) return this.worker;
     this.stop();
     const w = new Worker(this.url, { resourceLimits: { maxOldGenerationSizeMb: memoryMb, maxYoungGenerationSizeMb: 64 } });
+    this.ready = new Promise<void>((resolve) => {
+      const onReady = (m: unknown) => {
+        if ((m as { ready?: boolean })?.ready) {
+          w.off('message', onReady);
+          resolve();
+        }
+      };
+      w.on('message', onReady);
+    });
     w.on('exit', () => {
       if (this.worker === w) this.worker = null;
     });
@@ -89,11 +104,22 @@ export class BudgetedWorker<Req extends object, Res> {
           true,
         );
       const onExit = (code: number) => fail(new ExtractError('corrupt', `${label} exited (code ${code}) without a result`), false);
-      const timer = setTimeout(() => fail(new ExtractError('timeout', `${label} exceeded its ${Math.round(timeoutMs / 100) / 10} s budget`), true), timeoutMs);
+      // The document's budget starts when the thread is ready: starting one (tsx and the libraries
+      // load) takes seconds on a loaded machine and is not the document's doing; before, the
+      // document after a timed-out one (whose thread was killed) often timed out in start-up alone.
+      let timer: NodeJS.Timeout | undefined = setTimeout(
+        () => fail(new ExtractError('timeout', `${label}: the worker thread did not start within ${STARTUP_MS / 1000} s`), true),
+        STARTUP_MS,
+      );
       w.on('message', onMessage);
       w.on('error', onError);
       w.on('exit', onExit);
-      w.postMessage({ id, ...payload });
+      void this.ready.then(() => {
+        if (settled) return;
+        clearTimeout(timer);
+        timer = setTimeout(() => fail(new ExtractError('timeout', `${label} exceeded its ${Math.round(timeoutMs / 100) / 10} s budget`), true), timeoutMs);
+        w.postMessage({ id, ...payload });
+      });
     });
   }
 }
