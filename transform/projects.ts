@@ -10,6 +10,7 @@ import type { GoalRow, IndicatorRow, PlanUnit, ProjectRow, Provenance } from './
 import { headRole, indicatorRole, isIndicatorHeader, OPERATOR_CELL, quarterOf, splitFlatIndicator, type HeadRole, type IndicatorRole } from './headers.ts';
 import { logical, nonEmpty, type RowView, type ViewCell } from './rows.ts';
 import { cellLines, joinLines, key } from './text.ts';
+import { matchesProfile, profileOf } from './structure.ts';
 import { parseAmountWan, parseIndicatorValue } from './values.ts';
 
 type ColumnRole = IndicatorRole | `extra:${string}` | `head:${HeadRole}`;
@@ -88,6 +89,8 @@ export interface ProjectContext {
   titleChanged: boolean;
   /** Table title / context says 部门整体. */
   departmentScope: boolean;
+  /** The table continues the current indicator table by its structure (see continuesByStructure). */
+  continues?: boolean;
 }
 
 export class ProjectParser {
@@ -103,6 +106,8 @@ export class ProjectParser {
   private goalsOpen = false;
   private headSinceIndicators = false;
   private lastWidth = 0;
+  /** At the first row of a piece that continues the previous table by structure. */
+  private pieceStart = false;
 
   private start(r: RowView, ctx: ProjectContext) {
     this.finish();
@@ -148,6 +153,22 @@ export class ProjectParser {
     return !!(this.cur && this.roles && this.mode === 'indicators' && !titleChanged && rows[0] && Math.abs(rows[0].cells.length - this.lastWidth) <= 1);
   }
 
+  /**
+   * Does this headerless table continue the current indicator table by its structure — same
+   * column count, same kinds of content in the identifying columns (一级 / 二级 words, signs) —
+   * whatever text stood between them (a margin note, a cell cut off at the page foot)?
+   */
+  continuesByStructure(rows: RowView[]): boolean {
+    if (!this.cur || !this.roles) return false;
+    const profile = profileOf(this.roles);
+    return !!profile && matchesProfile(rows, profile);
+  }
+
+  /** Scope of the project being read, if any. */
+  get currentScope(): 'project' | 'department' | null {
+    return this.cur?.project.scope ?? null;
+  }
+
   /** Close the current project: settle its plan unit and emit its rows. */
   finish() {
     const b = this.cur;
@@ -173,7 +194,9 @@ export class ProjectParser {
   /** Feed one table's rows. */
   table(rows: RowView[], ctx: ProjectContext) {
     // A table that continues the previous one's indicator columns (page break without a repeated header).
-    if (!this.wouldContinue(rows, ctx.titleChanged)) {
+    this.pieceStart = !!ctx.continues;
+    if (ctx.continues) this.mode = 'indicators';
+    else if (!this.wouldContinue(rows, ctx.titleChanged)) {
       this.mode = 'none';
       this.pendingPlan = null;
       this.pendingPurpose = false;
@@ -234,6 +257,7 @@ export class ProjectParser {
           continue;
         }
         if (this.roles.some((x) => x.startsWith('head:')) && this.wideHead(r, ctx)) continue;
+        this.pieceStart = false;
         this.indicatorRow(r);
         this.lastWidth = Math.max(this.lastWidth, r.cells.length);
       }
@@ -374,6 +398,9 @@ export class ProjectParser {
     // The same name again (repeated after a page break) continues the project.
     const same = !!name && name === b.project.name && (!code || !b.project.code || code === b.project.code);
     if (same) return false;
+    // At the top of a piece that continues the table, a name without the code the layout prints is
+    // the rest of the previous project's name cell, cut by the page break (or repeated in the margin).
+    if (this.pieceStart && !code && b.project.code) return false;
     if (b.indicators.length || b.goals.length) {
       this.start(r, { ...ctx, title: null });
       this.roles = roles; // same table, same columns
