@@ -481,6 +481,9 @@ export class ProjectParser {
     });
     for (let idx = roles.length; idx < r.cells.length; idx++) if (r.cells[idx].text) extra[`col${idx + 1}`] = r.cells[idx].text;
     if (!level3 && !description && parsed.value_kind === 'empty' && !basisCol.text) return;
+    // An empty template prints its 一级 / 二级 labels with a header word (绩效指标) where the 三级
+    // name would be, and no value: not an indicator.
+    if (parsed.value_kind === 'empty' && !basisCol.text && level3 && indicatorRole(key(level3)) && (!description || description === level3)) return;
     const weightText = get('weight').text;
     const weight = weightText && /\d/.test(weightText) ? Number(weightText.match(/\d+(?:\.\d+)?/)![0]) : null;
     b.indicators.push({

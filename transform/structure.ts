@@ -10,7 +10,7 @@ import { logical, type RowView } from './rows.ts';
 const DEPARTMENT_LABEL =
   /^(?:部门(?:\(单位\))?名称|单位\(部门\)名称|年度主要任务|主要任务|部门职能(?:职责)?(?:概述)?|部门职责|整体绩效目标|部门整体绩效目标|部门预算总额|预算支出总额|部门(?:整体)?(?:支出)?预算(?:总额)?|总体资金情况(?:\(万元\))?|任务名称)$/;
 /** Labels only a project target table prints. */
-const PROJECT_LABEL = /^(?:项目名称|项目编码|项目代码|项目编号|项目资金(?:\(万元\))?|项目绩效目标|项目总额|专项名称|项目\(政策\)名称|政策名称|政策和项目名称|项目年度目标|转移支付名称|专项资金名称)$/;
+const PROJECT_LABEL = /^(?:项目名称|项目编码|项目代码|项目编号|项目资金(?:\(万元\))?|项目绩效目标|项目总额|专项名称|项目\(政策\)名称|政策名称|政策和项目名称|项目年度目标|转移支付名称|专项资金名称|专项\(项目\)名称|项目\(专项\)名称)$/;
 
 /**
  * Scope from the table's own labels: the first 部门整体 or project label in reading order decides
