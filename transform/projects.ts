@@ -10,6 +10,7 @@ import type { GoalRow, IndicatorRow, PlanUnit, ProjectRow, Provenance } from './
 import { headRole, indicatorRole, isIndicatorHeader, OPERATOR_CELL, quarterOf, splitFlatIndicator, type HeadRole, type IndicatorRole } from './headers.ts';
 import { logical, nonEmpty, type RowView, type ViewCell } from './rows.ts';
 import { cellLines, joinLines, key } from './text.ts';
+import { foldFragment, isFragment, joinCutHeader } from './fragments.ts';
 import { matchesProfile, profileOf } from './structure.ts';
 import { parseAmountWan, parseIndicatorValue } from './values.ts';
 
@@ -192,7 +193,8 @@ export class ProjectParser {
   }
 
   /** Feed one table's rows. */
-  table(rows: RowView[], ctx: ProjectContext) {
+  table(input: RowView[], ctx: ProjectContext) {
+    const rows = [...input];
     // A table that continues the previous one's indicator columns (page break without a repeated header).
     this.pieceStart = !!ctx.continues;
     if (ctx.continues) this.mode = 'indicators';
@@ -208,6 +210,13 @@ export class ProjectParser {
       // The upper row of a two-row indicator header (绩效指标 over 一级 / 二级 / 三级, with the
       // project columns spanning down into the row below) is not a head of key / value rows.
       const next = rows[i + 1];
+      // A header row cut by a page break: its halves joined (and the sub-header row kept apart).
+      const cut = next ? joinCutHeader(r, next) : null;
+      if (cut) {
+        rows.splice(i, 2, ...cut);
+        i--;
+        continue;
+      }
       if (next && next.cells.some((c) => c.spannedDown) && isIndicatorHeader(next.cells.map((c) => c.key)) && !isIndicatorHeader(keys)) continue;
       if (isIndicatorHeader(keys)) {
         const repeated = this.cur && this.cur.indicators.length > 0 && !this.headSinceIndicators && !ctx.titleChanged;
@@ -444,6 +453,10 @@ export class ProjectParser {
     const prev = b.indicators[b.indicators.length - 1];
     const l1 = get('level1');
     const l2 = get('level2');
+    if (prev && isFragment(r, prev, roles, get)) {
+      foldFragment(r, prev, roles);
+      return;
+    }
     const level1_carried = l1.present && (!l1.text || l1.down) && !!prev?.level1;
     const level2_carried = l2.present && (!l2.text || l2.down) && !!prev?.level2 && (!l1.text || l1.down);
     let level1 = l1.text && !l1.down ? l1.text : level1_carried ? prev!.level1 : l1.text || null;
