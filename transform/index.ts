@@ -11,6 +11,7 @@ import { findIssues } from './issues.ts';
 import { detectMeta } from './meta.ts';
 import { ProjectParser } from './projects.ts';
 import { rowViews, type RowView } from './rows.ts';
+import { scopeFromContent } from './structure.ts';
 import type { DocumentHints, NormalizedDoc, ProjectRow, TableKind, TableRowSummary } from './types.ts';
 
 export const TRANSFORM_VERSION = 'transform@1';
@@ -91,6 +92,12 @@ export function transformDocument(ex: ExtractedDoc, opts: TransformOptions = {})
       (inner ? budgetKindOf(inner) : null);
     const hasIndicatorHeader = keys.some(isIndicatorHeader);
     const hasHead = keys.some((ks) => ks.some((k) => headRole(k) === 'code' || headRole(k) === 'name'));
+    // A headerless piece whose columns line up with the indicator table being read continues it,
+    // with its header, kind and scope, whatever text the extractor left between the pieces.
+    const continues = !hasIndicatorHeader && !hasHead && !keys.some(isDutyHeader) && parser.continuesByStructure(rows);
+    // The table's own labels say which scope it has; the title only breaks a tie.
+    const ownScope = continues ? parser.currentScope : scopeFromContent(rows);
+    if (ownScope) departmentScope = ownScope === 'department';
     let kind: TableKind = 'other';
     let subkind: string | null = null;
 
@@ -99,9 +106,9 @@ export function transformDocument(ex: ExtractedDoc, opts: TransformOptions = {})
       const { duties, indicators } = parseDutyTable(rows, doc.duties.length + 1);
       doc.duties.push(...duties);
       doc.duty_indicators.push(...indicators);
-    } else if (hasIndicatorHeader || (!budgetKind && (hasHead || parser.wouldContinue(rows, titleChanged)))) {
+    } else if (continues || hasIndicatorHeader || (!budgetKind && (hasHead || parser.wouldContinue(rows, titleChanged)))) {
       kind = departmentScope ? 'department_indicators' : 'project_indicators';
-      parser.table(rows, { title, titleChanged, departmentScope });
+      parser.table(rows, { title, titleChanged: continues ? false : titleChanged, departmentScope, continues });
     } else if (budgetKind) {
       kind = 'budget';
       subkind = budgetKind;

@@ -10,6 +10,8 @@ import type { GoalRow, IndicatorRow, PlanUnit, ProjectRow, Provenance } from './
 import { headRole, indicatorRole, isIndicatorHeader, OPERATOR_CELL, quarterOf, splitFlatIndicator, type HeadRole, type IndicatorRole } from './headers.ts';
 import { logical, nonEmpty, type RowView, type ViewCell } from './rows.ts';
 import { cellLines, joinLines, key } from './text.ts';
+import { foldFragment, isFragment, joinCutHeader } from './fragments.ts';
+import { matchesProfile, profileOf } from './structure.ts';
 import { parseAmountWan, parseIndicatorValue } from './values.ts';
 
 type ColumnRole = IndicatorRole | `extra:${string}` | `head:${HeadRole}`;
@@ -88,6 +90,8 @@ export interface ProjectContext {
   titleChanged: boolean;
   /** Table title / context says 部门整体. */
   departmentScope: boolean;
+  /** The table continues the current indicator table by its structure (see continuesByStructure). */
+  continues?: boolean;
 }
 
 export class ProjectParser {
@@ -103,6 +107,8 @@ export class ProjectParser {
   private goalsOpen = false;
   private headSinceIndicators = false;
   private lastWidth = 0;
+  /** At the first row of a piece that continues the previous table by structure. */
+  private pieceStart = false;
 
   private start(r: RowView, ctx: ProjectContext) {
     this.finish();
@@ -148,6 +154,22 @@ export class ProjectParser {
     return !!(this.cur && this.roles && this.mode === 'indicators' && !titleChanged && rows[0] && Math.abs(rows[0].cells.length - this.lastWidth) <= 1);
   }
 
+  /**
+   * Does this headerless table continue the current indicator table by its structure — same
+   * column count, same kinds of content in the identifying columns (一级 / 二级 words, signs) —
+   * whatever text stood between them (a margin note, a cell cut off at the page foot)?
+   */
+  continuesByStructure(rows: RowView[]): boolean {
+    if (!this.cur || !this.roles) return false;
+    const profile = profileOf(this.roles);
+    return !!profile && matchesProfile(rows, profile);
+  }
+
+  /** Scope of the project being read, if any. */
+  get currentScope(): 'project' | 'department' | null {
+    return this.cur?.project.scope ?? null;
+  }
+
   /** Close the current project: settle its plan unit and emit its rows. */
   finish() {
     const b = this.cur;
@@ -171,9 +193,12 @@ export class ProjectParser {
   }
 
   /** Feed one table's rows. */
-  table(rows: RowView[], ctx: ProjectContext) {
+  table(input: RowView[], ctx: ProjectContext) {
+    const rows = [...input];
     // A table that continues the previous one's indicator columns (page break without a repeated header).
-    if (!this.wouldContinue(rows, ctx.titleChanged)) {
+    this.pieceStart = !!ctx.continues;
+    if (ctx.continues) this.mode = 'indicators';
+    else if (!this.wouldContinue(rows, ctx.titleChanged)) {
       this.mode = 'none';
       this.pendingPlan = null;
       this.pendingPurpose = false;
@@ -185,6 +210,13 @@ export class ProjectParser {
       // The upper row of a two-row indicator header (绩效指标 over 一级 / 二级 / 三级, with the
       // project columns spanning down into the row below) is not a head of key / value rows.
       const next = rows[i + 1];
+      // A header row cut by a page break: its halves joined (and the sub-header row kept apart).
+      const cut = next ? joinCutHeader(r, next) : null;
+      if (cut) {
+        rows.splice(i, 2, ...cut);
+        i--;
+        continue;
+      }
       if (next && next.cells.some((c) => c.spannedDown) && isIndicatorHeader(next.cells.map((c) => c.key)) && !isIndicatorHeader(keys)) continue;
       if (isIndicatorHeader(keys)) {
         const repeated = this.cur && this.cur.indicators.length > 0 && !this.headSinceIndicators && !ctx.titleChanged;
@@ -234,6 +266,7 @@ export class ProjectParser {
           continue;
         }
         if (this.roles.some((x) => x.startsWith('head:')) && this.wideHead(r, ctx)) continue;
+        this.pieceStart = false;
         this.indicatorRow(r);
         this.lastWidth = Math.max(this.lastWidth, r.cells.length);
       }
@@ -374,6 +407,9 @@ export class ProjectParser {
     // The same name again (repeated after a page break) continues the project.
     const same = !!name && name === b.project.name && (!code || !b.project.code || code === b.project.code);
     if (same) return false;
+    // At the top of a piece that continues the table, a name without the code the layout prints is
+    // the rest of the previous project's name cell, cut by the page break (or repeated in the margin).
+    if (this.pieceStart && !code && b.project.code) return false;
     if (b.indicators.length || b.goals.length) {
       this.start(r, { ...ctx, title: null });
       this.roles = roles; // same table, same columns
@@ -417,6 +453,10 @@ export class ProjectParser {
     const prev = b.indicators[b.indicators.length - 1];
     const l1 = get('level1');
     const l2 = get('level2');
+    if (prev && isFragment(r, prev, roles, get)) {
+      foldFragment(r, prev, roles);
+      return;
+    }
     const level1_carried = l1.present && (!l1.text || l1.down) && !!prev?.level1;
     const level2_carried = l2.present && (!l2.text || l2.down) && !!prev?.level2 && (!l1.text || l1.down);
     let level1 = l1.text && !l1.down ? l1.text : level1_carried ? prev!.level1 : l1.text || null;
@@ -454,6 +494,9 @@ export class ProjectParser {
     });
     for (let idx = roles.length; idx < r.cells.length; idx++) if (r.cells[idx].text) extra[`col${idx + 1}`] = r.cells[idx].text;
     if (!level3 && !description && parsed.value_kind === 'empty' && !basisCol.text) return;
+    // An empty template prints its 一级 / 二级 labels with a header word (绩效指标) where the 三级
+    // name would be, and no value: not an indicator.
+    if (parsed.value_kind === 'empty' && !basisCol.text && level3 && indicatorRole(key(level3)) && (!description || description === level3)) return;
     const weightText = get('weight').text;
     const weight = weightText && /\d/.test(weightText) ? Number(weightText.match(/\d+(?:\.\d+)?/)![0]) : null;
     b.indicators.push({

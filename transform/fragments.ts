@@ -1,0 +1,106 @@
+/**
+ * Rows cut by a page break. A Word table converted to PDF may break a row across pages: the top of
+ * the next page then holds the rest of the row's cells, with its merged 一级 / 二级 cells carried.
+ * Such a fragment is folded into the row it was cut from, never read as an indicator; a header row
+ * cut the same way is joined back before its columns are mapped.
+ */
+import type { IndicatorRow } from './types.ts';
+import { indicatorRole, isIndicatorHeader, LEVEL1_NAMES, LEVEL2_NAMES, type IndicatorRole } from './headers.ts';
+import type { RowView, ViewCell } from './rows.ts';
+import { joinLines, key } from './text.ts';
+import { parseIndicatorValue } from './values.ts';
+
+type ColumnRole = IndicatorRole | `extra:${string}` | `head:${string}`;
+
+type Getter = (role: IndicatorRole) => { text: string; down: boolean; present: boolean };
+
+/**
+ * A row cut by a page break: the top of the next page holds the rest of the row's cells, with its
+ * 一级 / 二级 merged from above (or repeated, or empty) and not both a 三级 name and a value of its
+ * own. It belongs to the row above it, never an indicator of its own.
+ */
+export function isFragment(r: RowView, prev: IndicatorRow, roles: readonly string[], get: Getter): boolean {
+  if (r.page == null || prev.page == null || r.page === prev.page) return false;
+  const adjacent = prev.table_no === r.tableNo ? prev.row_no === r.rowNo - 1 : r.rowNo === 1;
+  if (!adjacent) return false;
+  // Merged from above, repeated, empty — or the rest of a level name cut in two (效益 | 指标).
+  const carried = (x: ReturnType<Getter>, was: string | null) => !x.text || x.down || x.text === was || completesLevel(was, x.text);
+  if (!carried(get('level1'), prev.level1) || !carried(get('level2'), prev.level2)) return false;
+  const own = (role: IndicatorRole) => roles.some((x, i) => x === role && r.cells[i]?.text && !r.cells[i].spannedDown && !r.cells[i].spannedRight);
+  // Layouts without a 三级 column name the indicator in 指标内容 (description).
+  const named = own('level3') || (!roles.includes('level3') && own('description'));
+  const valued = own('value') || own('value_num') || own('op');
+  if (named && valued) return false;
+  return roles.some((x, i) => x !== 'level1' && x !== 'level2' && !x.startsWith('head:') && r.cells[i]?.text && !r.cells[i].spannedDown && !r.cells[i].spannedRight);
+}
+
+const FOLD: Partial<Record<IndicatorRole, 'level3' | 'description' | 'basis' | 'scoring_rule' | 'period_value' | 'measure_unit' | 'nature' | 'value_type'>> = {
+  level3: 'level3',
+  description: 'description',
+  basis: 'basis',
+  scoring_rule: 'scoring_rule',
+  period_value: 'period_value',
+  measure_unit: 'measure_unit',
+  nature: 'nature',
+  value_type: 'value_type',
+};
+
+/** Append the fragment's cells to the fields of the row it was cut from. */
+export function foldFragment(r: RowView, prev: IndicatorRow, roles: readonly string[]) {
+  const join = (a: string | null, b: string) => joinLines(`${a ?? ''}\n${b}`) || null;
+  let value: string | null = null;
+  const extra: Record<string, string> = prev.extra ? JSON.parse(prev.extra) : {};
+  roles.forEach((role, i) => {
+    const c = r.cells[i];
+    if (!c || !c.text || c.spannedDown || c.spannedRight) return;
+    if (role === 'level1' || role === 'level2') {
+      if (completesLevel(prev[role], c.text)) prev[role] = `${prev[role]}${c.text}`;
+      return;
+    }
+    const field = FOLD[role as IndicatorRole];
+    if (field) {
+      prev[field] = join(prev[field], c.text);
+      // Layouts without their own column copy the field elsewhere (see indicatorRow).
+      if (field === 'scoring_rule' && !roles.includes('basis')) prev.basis = prev.scoring_rule;
+      if (field === 'description' && !roles.includes('level3')) prev.level3 = prev.description;
+    } else if (role === 'value' || role === 'value_num') value = c.text;
+    else if (role.startsWith('extra:')) {
+      const k = role.slice(6) || `col${i + 1}`;
+      extra[k] = join(extra[k] ?? null, c.text) ?? '';
+    }
+  });
+  if (value) Object.assign(prev, parseIndicatorValue(join(prev.value_raw, value)));
+  if (Object.keys(extra).length) prev.extra = JSON.stringify(extra);
+}
+
+const LEVEL_NAMES = new Set([...LEVEL1_NAMES, ...LEVEL2_NAMES]);
+const completesLevel = (was: string | null, tail: string) => !!was && !LEVEL_NAMES.has(was) && LEVEL_NAMES.has(`${was}${tail}`);
+
+const SUB_LABEL = new Set<IndicatorRole | null>(['op', 'value_num', 'measure_unit']);
+
+/**
+ * `r` is the upper part of a header row and `next`, on the next page, its rest (一级 | 绩效指标描 →
+ * 指标 | 述), possibly beside the sub-header labels (符号 | 值 | 单位). Returns the joined header and,
+ * when there are sub-labels, the sub-header row; null when the halves do not make a header.
+ */
+export function joinCutHeader(r: RowView, next: RowView): RowView[] | null {
+  if (r.page == null || next.page == null || r.page === next.page || r.cells.length !== next.cells.length) return null;
+  const own = (c: ViewCell | undefined) => !!c && !!c.text && !c.spannedDown && !c.spannedRight;
+  const isSub = (c: ViewCell | undefined) => own(c) && SUB_LABEL.has(indicatorRole(c!.key));
+  let joined = false;
+  const header = r.cells.map((c, j) => {
+    const n = next.cells[j];
+    if (!own(n) || isSub(n) || c.spannedRight) return c;
+    joined = true;
+    const raw = `${c.raw}${n.raw}`;
+    const text = joinLines(raw.replace(/\n/g, ''));
+    return { ...c, raw, text, key: key(text) };
+  });
+  // The join must name more columns than the upper half alone (a header above a data row is not cut).
+  const named = (cs: ViewCell[]) => cs.filter((c) => own(c) && indicatorRole(c.key)).length;
+  if (!joined || !isIndicatorHeader(header.map((c) => c.key)) || named(header) <= named(r.cells)) return null;
+  const subCells = next.cells.map((n) => (isSub(n) ? n : { raw: '', text: '', key: '', spannedDown: true, spannedRight: false }));
+  const out: RowView[] = [{ ...r, cells: header }];
+  if (subCells.some((c) => c.text)) out.push({ ...next, cells: subCells });
+  return out;
+}
