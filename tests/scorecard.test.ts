@@ -173,6 +173,10 @@ describe('no score without evidence', () => {
     const md = readFileSync(path.join(out, `${c.file}.md`), 'utf8');
     expect(md).toContain('总分 **不可评价**');
     expect(md).toMatch(/\| 完整性 \| 25 \| 不可评价 \|/);
+    expect(md).toContain('本部门年度所有文件均无绩效目标表：扣除公开完整性权重的 100%');
+    expect(html).toContain('id="no-targets"');
+    // the seeds carry targets: no such note on their cards
+    for (const r of ranked()) expect(readFileSync(path.join(out, `${r.file}.html`), 'utf8')).not.toContain('id="no-targets"');
     const pdf = execFileSync('pdftotext', [path.join(out, `${c.file}.pdf`), '-'], { encoding: 'utf8' }).replace(/\s+/g, '');
     expect(pdf).toContain('不可评价：未公开绩效目标表');
     const index = readFileSync(path.join(out, 'index.html'), 'utf8');

@@ -127,12 +127,20 @@ function findingsTable(d: Deduction): string {
   return `<table><thead><tr><th>位置（文件 页 表 行）</th><th>项目</th><th>指标</th><th>指标值</th><th>说明</th></tr></thead><tbody>\n${rows}\n</tbody></table>${more}`;
 }
 
-function ruleSection(d: Deduction): string {
+/** The note under the no-targets rule when it took its configured share (config no_targets). */
+export function noTargetsNote(sc: Scorecard, d: Deduction): string | null {
+  const nt = sc.weights.no_targets;
+  if (!nt || d.rule_id !== nt.rule || !sc.evidence || sc.evidence.target_tables > 0) return null;
+  return `本部门年度所有文件均无绩效目标表：扣除${d.dimension}权重的 ${fmt(nt.share * 100, 0)}%（不受单条规则上限 ${sc.weights.per_rule_cap} 限制；config/scorecard.yaml no_targets）。`;
+}
+
+function ruleSection(d: Deduction, sc: Scorecard): string {
+  const note = noTargetsNote(sc, d);
   return `<div class="rule" id="rule-${esc(d.rule_id)}">
 <h3><span class="sev-${esc(d.severity)}">[${esc(SEVERITY_ZH[d.severity] ?? d.severity)}]</span> ${esc(d.title_zh)} <small>（${esc(d.rule_id)}）</small></h3>
 <p class="rationale">维度：${esc(d.dimension)} · 扣分 <b>${fmt(d.deduction, 2)}</b> · 命中 ${d.n_entities}/${d.n_eligible}（${fmt(d.rate * 100)}%）· 依据：${esc(d.reference)}${d.heuristic ? ' · 经验规则' : ''}</p>
 <p class="rationale">${esc((d.rationale_zh ?? d.rationale).trim())}</p>
-${findingsTable(d)}
+${note ? `<p class="rationale na" id="no-targets">${esc(note)}</p>\n` : ''}${findingsTable(d)}
 </div>`;
 }
 
@@ -162,7 +170,7 @@ export async function renderScorecardHtml(sc: Scorecard): Promise<string> {
         .filter((dim) => byDim.has(dim.dimension))
         .map(
           (dim) =>
-            `<h2>${esc(dim.dimension)}：${dim.assessable ? `扣 ${fmt(dim.deduction, 2)} 分` : `${NOT_ASSESSABLE}（以下问题不计分）`}</h2>\n${byDim.get(dim.dimension)!.map(ruleSection).join('\n')}`,
+            `<h2>${esc(dim.dimension)}：${dim.assessable ? `扣 ${fmt(dim.deduction, 2)} 分` : `${NOT_ASSESSABLE}（以下问题不计分）`}</h2>\n${byDim.get(dim.dimension)!.map((d) => ruleSection(d, sc)).join('\n')}`,
         )
         .join('\n')
     : sc.assessable
@@ -224,6 +232,8 @@ export function renderScorecardMarkdown(sc: Scorecard): string {
     out.push(`\n## [${SEVERITY_ZH[d.severity] ?? d.severity}] ${d.title_zh}（${d.rule_id}）\n`);
     out.push(`维度 ${d.dimension} · 扣分 ${fmt(d.deduction, 2)} · 命中 ${d.n_entities}/${d.n_eligible} · 依据 ${d.reference}\n`);
     out.push(`${(d.rationale_zh ?? d.rationale).trim()}\n`);
+    const note = noTargetsNote(sc, d);
+    if (note) out.push(`${note}\n`);
     out.push('| 位置 | 项目 | 指标 | 指标值 | 说明 |\n|---|---|---|---|---|');
     for (const c of d.findings) out.push(`| ${md(cellRef(c))} | ${md(c.project)} | ${md(c.level3)} | ${md(c.value_raw)} | ${md(c.message)} |`);
     if (d.n_findings > d.findings.length) out.push(`\n另有 ${d.n_findings - d.findings.length} 条未列出。`);
