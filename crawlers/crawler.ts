@@ -145,6 +145,7 @@ export class Crawler {
   private browser: Promise<BrowserPool> | null = null;
   private robotsRecords = 0;
   private offsite = 0;
+  private endpointGroups = new Map<string, { pending: number; links: number }>();
   private bytes = 0;
   private doneThisRun = 0;
   private t0 = 0;
@@ -239,6 +240,7 @@ export class Crawler {
       this.inflight++;
       void h.queue
         .add(() => this.process(req, src, h))
+        .then(() => this.renderIfEndpointsFailed(req, src))
         .catch((e) => {
           // A bug must not lose a request silently: it is recorded as failed with reason internal_error.
           this.log('warn', { url: req.url, err: String(e) }, 'unexpected crawler error');
@@ -616,7 +618,7 @@ export class Crawler {
         links = withColumns(links, findColumns(text, finalUrl, src.columns, hubs), finalUrl);
       }
       let render = !!req.browser;
-      if (req.kind === 'listing' && !render && looksScripted(text, links)) {
+      if (req.kind === 'listing' && !render && !req.render_retry && looksScripted(text, links)) {
         // No article link, but scripts: first the data endpoint they name, else the browser.
         const endpoints = scriptEndpoints(text, finalUrl);
         if (endpoints.length) {
@@ -670,9 +672,27 @@ export class Crawler {
         browser: l.kind === 'listing' && this.needsBrowser(src, l.url) ? true : undefined,
         context: l.via.startsWith('column:') ? { column: l.anchor ?? null } : l.via.startsWith('hub:') ? {} : childContext(here, req.kind, l),
         column_reason: /^(column|hub):/.test(l.via) ? l.via : undefined,
+        fallback_for: l.via.startsWith('script-endpoint') ? req.url : undefined,
       });
     }
     return n;
+  }
+
+  /**
+   * A listing whose script named data endpoints: once every endpoint is done and none gave a link
+   * (failed, or an answer without records), the listing is fetched again and rendered in Chromium.
+   */
+  private renderIfEndpointsFailed(req: CrawlRequest, src: ResolvedSource) {
+    if (!req.fallback_for) return;
+    const page = req.fallback_for;
+    const g = this.endpointGroups.get(page) ?? { pending: 0, links: 0 };
+    this.endpointGroups.set(page, g);
+    const rec = this.frontier.get(requestKey(req));
+    g.links += rec && rec.outcome !== 'failed' && rec.outcome !== 'skipped' ? rec.links : 0;
+    g.pending = this.frontier.pendingFor(page);
+    if (g.pending > 0 || g.links > 0) return;
+    this.log('info', { url: page }, 'the data endpoints of a script-built listing gave nothing: rendering it in Chromium');
+    this.enqueue({ url: page, method: 'GET', kind: 'listing', depth: Math.max(0, req.depth - 1), source: src.name, referer: req.referer, browser: true, render_retry: true, context: req.context });
   }
 
   private async render(url: string, src: ResolvedSource, h: Host): Promise<string> {

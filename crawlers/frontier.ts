@@ -106,6 +106,18 @@ export class Frontier {
     return this.done.has(key);
   }
 
+  /** Requests added for a script-built listing's data endpoints (fallback_for = page) and not done yet. */
+  pendingFor(page: string): number {
+    let n = 0;
+    for (const [k, r] of this.added) if (r.fallback_for === page && !this.done.has(k)) n++;
+    return n;
+  }
+
+  /** The final record of a request, once done. */
+  get(key: string): FetchRecord | undefined {
+    return this.done.get(key);
+  }
+
   /** Requests in the frontier and how many of them are done (robots.txt fetches are not frontier requests). */
   get counts() {
     let done = 0;

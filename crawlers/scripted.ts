@@ -72,8 +72,8 @@ export function scriptEndpoints(html: string, pageUrl: string): ScriptEndpoint[]
     .get()
     .join('\n');
   // fetch(url …), axios.get(url), $.get / $.getJSON / $.post(url …)
-  for (const m of code.matchAll(/\b(fetch|axios\.(get|post)|\$\.(get|getJSON|post))\s*\(\s*([^,)]+)/g))
-    push(evalConcat(m[4], code), /post/i.test(m[1]) ? 'POST' : 'GET', m[1]);
+  for (const m of code.matchAll(/(?:^|[^\w$.])(fetch|axios\.(?:get|post)|(?:\$|jQuery)\.(?:getJSON|get|post))\s*\(\s*([^,)]+)/g))
+    push(evalConcat(m[2], code), /post/i.test(m[1]) ? 'POST' : 'GET', m[1]);
   // $.ajax({ url: …, type: 'post' })
   for (const m of code.matchAll(/\.ajax\s*\(\s*\{([\s\S]{0,600}?)\}\s*\)/g)) {
     const u = /\burl\s*:\s*([^,\n}]+)/.exec(m[1]);

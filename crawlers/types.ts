@@ -27,11 +27,15 @@ export interface CrawlRequest {
   context?: PageContext;
   /** Why a listing was chosen as a budget column (entry-page discovery, crawlers/columns.ts). */
   column_reason?: string;
+  /** A data endpoint named by a listing's script: the listing to render in Chromium if the endpoints give nothing. */
+  fallback_for?: string;
+  /** Fetch and render a script-built listing whose data endpoints gave nothing (its own frontier key). */
+  render_retry?: boolean;
 }
 
 /** Frontier identity of a request: the URL for GET, method + URL + body for POST. */
-export const requestKey = (r: Pick<CrawlRequest, 'url' | 'method' | 'body'>) =>
-  r.method === 'POST' ? `POST ${r.url} ${r.body ?? ''}` : r.url;
+export const requestKey = (r: Pick<CrawlRequest, 'url' | 'method' | 'body' | 'render_retry'>) =>
+  r.method === 'POST' ? `POST ${r.url} ${r.body ?? ''}` : r.render_retry ? `RENDER ${r.url}` : r.url;
 
 /**
  * new: content never seen at this URL; changed: different bytes than last time; unchanged: 304 or

@@ -47,7 +47,7 @@ afterAll(async () => {
 describe('portal 2 from its front page', () => {
   it('fetches every attachment of the four columns', () => {
     const want = p2.expectedAttachments();
-    expect(want.length).toBe(15 + 3 + 10 + 9 + 7);
+    expect(want.length).toBe(15 + 3 + 10 + 9 + 7 + 3);
     const got = new Set(p2.log.filter((e) => e.host === 'main' && e.status === 200).map((e) => p2.url(e.path)));
     expect(want.filter((u) => !got.has(u))).toEqual([]);
   });
@@ -61,6 +61,7 @@ describe('portal 2 from its front page', () => {
       ['/col/col3301/index.html', 'column: text "部门决算" ~ 部门决算'],
       ['/dwys/list.php?p=1', 'column: text "单位预算" ~ 单位预算'],
       ['/jxmb/', 'column: text "绩效目标" ~ 绩效目标'],
+      ['/sgjf/', 'column: text "三公经费" ~ 三公经费'],
     ])
       expect(s).toMatch(new RegExp(`${p2.url(path).replace(/[.?]/g, '\\$&')}\\s.*${why.replace(/[.?()]/g, '\\$&')}`));
     // Not budget columns: procurement, the yearly report, the news.
@@ -73,15 +74,24 @@ describe('portal 2 from its front page', () => {
     for (let n = 1; n <= 4; n++) expect(p2.log.some((e) => e.path === `/art/2025/8/${n}/art_3301_${6600 + n}.html`)).toBe(true);
   });
 
-  it('fills the script listing from the JSON API its script names, without a browser', () => {
+  it('fills a script listing from the JSON API its script names, without a browser; renders one whose API refuses the crawler', () => {
     expect(p2.log.filter((e) => e.path.startsWith('/api/articles')).map((e) => e.path).sort()).toEqual(['/api/articles?channel=jxmb&page=1', '/api/articles?channel=jxmb&page=2']);
-    expect(p2.log.some((e) => e.ua.includes('(rendering)'))).toBe(false);
+    const rendered = p2.log.filter((e) => e.ua.includes('(rendering)'));
+    expect(rendered.some((e) => e.path.startsWith('/jxmb/') || e.path.startsWith('/api/articles'))).toBe(false);
+    // /api/sgjf answers only the page's own script (X-Requested-With): 403 to the crawler, then Chromium.
+    const sg = p2.log.filter((e) => e.path === '/api/sgjf?page=1').map((e) => [e.status, e.ua.includes('(rendering)')]);
+    expect(sg).toEqual([
+      [403, false],
+      [200, true],
+    ]);
+    expect(rendered.filter((e) => e.path === '/sgjf/').length).toBe(1);
   });
 
   it('keeps robots.txt (Disallow, Crawl-delay) and the allowed host', () => {
-    const main = p2.log.filter((e) => e.host === 'main').sort((a, b) => a.t - b.t);
+    // The HTTP client's requests (the page Chromium renders loads its own subresources, as in tests/crawl-portal.test.ts).
+    const main = p2.log.filter((e) => e.host === 'main' && !e.ua.includes('(rendering)')).sort((a, b) => a.t - b.t);
     expect(main[0].path).toBe('/robots.txt');
-    expect(main.some((e) => e.path.startsWith('/admin/'))).toBe(false);
+    expect(p2.log.some((e) => e.path.startsWith('/admin/'))).toBe(false);
     expect(p2.log.filter((e) => e.host === 'foreign')).toEqual([]);
     const gaps = main.slice(1).map((e, i) => e.t - main[i].t);
     const k = gaps.indexOf(Math.min(...gaps));

@@ -12,7 +12,10 @@
  *  /dwys/list.php?p=1    单位预算 in GBK (no charset in the header), paged only by 下一页,
  *                        attachments behind getfile.php?fid=N with 附件： link texts;
  *  /jxmb/                绩效目标 listing filled by a script from a JSON list API
- *                        (/api/articles?channel=jxmb&page=N, 5 a page).
+ *                        (/api/articles?channel=jxmb&page=N, 5 a page);
+ *  /sgjf/                三公经费 listing whose API (/api/sgjf) answers only requests that carry the
+ *                        X-Requested-With header the page's script adds: the crawler's plain request
+ *                        is refused (403), so the listing must be rendered in Chromium.
  *
  * robots.txt: Disallow /admin/, Crawl-delay (seconds, from the options). The front page also links
  * a foreign host (127.0.0.2) that a crawl must never contact. Loopback only.
@@ -42,6 +45,7 @@ const GBK_PAGES = 3;
 const GBK_PER_PAGE = 3;
 const JS_TOTAL = 7;
 const JS_PER_PAGE = 5;
+const SGJF_TOTAL = 3;
 const DEPTS = ['教育局', '民政局', '财政局', '交通运输局', '卫生健康委员会', '农业农村局', '水利局', '商务局', '文化和旅游局', '应急管理局', '审计局', '统计局', '林业局', '医疗保障局', '体育局'];
 
 /** A small, distinct, valid-looking PDF per file. */
@@ -67,6 +71,7 @@ export class Portal2 {
     for (let n = 1; n <= HANWEB_TOTAL; n++) this.file(`/module/download/downfile.jsp?classid=0&filename=2508${String(n).padStart(2, '0')}.pdf`, `县${DEPTS[n - 1]}2025年部门决算.pdf`);
     for (let n = 1; n <= GBK_PAGES * GBK_PER_PAGE; n++) this.file(`/dwys/getfile.php?fid=${9000 + n}`, `县第${n}学校2026年单位预算.pdf`);
     for (let n = 1; n <= JS_TOTAL; n++) this.file(`/uploads/jxmb/2026/jx${n}.pdf`, `县${DEPTS[n - 1]}2026年项目支出绩效目标表.pdf`);
+    for (let n = 1; n <= SGJF_TOTAL; n++) this.file(`/uploads/sgjf/sg${n}.pdf`, `县${DEPTS[n + 1]}2026年三公经费预算.pdf`);
   }
 
   private file(path: string, name: string, type = 'application/pdf', expected = true) {
@@ -112,6 +117,7 @@ ${crumb ? `<div class="crumb">当前位置：<a href="/">首页</a> &gt; <a href
       `<table class="gkml">${row('<a href="/zfxxgk/jgzn/">机构职能</a>', '<a href="/zfxxgk/zcwj/">政策文件</a>')}
 ${row('<a href="/zfxxgk/czyjs/bmys/index.html">部门预算</a>', '<a href="/col/col3301/index.html">部门决算</a>')}
 ${row('<a href="/dwys/list.php?p=1">单位预算</a>', '<a href="/jxmb/">绩效目标</a>')}
+${row('<a href="/sgjf/">三公经费</a>', '<a href="/zfxxgk/jgzn/">机构设置</a>')}
 ${row('<a href="/zfxxgk/zfcg/">政府采购</a>', '<a href="/zfxxgk/ndbg/">政府信息公开年报</a>')}</table>`,
       '政府信息公开',
     );
@@ -208,6 +214,19 @@ load(1);
     );
   }
 
+  private sgjfList() {
+    return this.page(
+      '三公经费',
+      `<table id="sg"></table>
+<script>
+fetch('/api/sgjf?page=1', { headers: { 'X-Requested-With': 'XMLHttpRequest' } }).then(function (r) { return r.json(); }).then(function (rows) {
+  document.getElementById('sg').innerHTML = rows.map(function (x) { return '<tr><td><a href="' + x.file + '">' + x.name + '</a></td></tr>'; }).join('');
+});
+</script>`,
+      '三公经费',
+    );
+  }
+
   private api(search: URLSearchParams) {
     const page = Number(search.get('page') ?? 1);
     if (search.get('channel') !== 'jxmb' || !(page >= 1)) return null;
@@ -221,7 +240,7 @@ load(1);
     return this.page(`县${DEPTS[n - 1]}2026年项目支出绩效目标`, `<h1>县${DEPTS[n - 1]}2026年项目支出绩效目标</h1><p>下载：<a href="/uploads/jxmb/2026/jx${n}.pdf">绩效目标表.pdf</a></p>`, '绩效目标');
   }
 
-  private route(method: string, path: string, search: URLSearchParams, body: string): { status: number; type: string; body: Buffer | string; headers?: Record<string, string> } {
+  private route(method: string, path: string, search: URLSearchParams, body: string, headers: IncomingMessage['headers'] = {}): { status: number; type: string; body: Buffer | string; headers?: Record<string, string> } {
     const html = (b: string) => ({ status: 200, type: 'text/html; charset=utf-8', body: b });
     const gbk = (b: string) => ({ status: 200, type: 'text/html', body: iconv.encode(b, 'gbk') });
     const q = search.toString();
@@ -248,6 +267,12 @@ load(1);
       const x = this.api(search);
       if (x) return { status: 200, type: 'application/json; charset=utf-8', body: JSON.stringify(x) };
     }
+    if (path === '/sgjf/') return html(this.sgjfList());
+    if (path === '/api/sgjf') {
+      if (headers['x-requested-with'] !== 'XMLHttpRequest') return { status: 403, type: 'text/plain', body: 'forbidden' };
+      const rows = Array.from({ length: SGJF_TOTAL }, (_, i) => ({ name: `县${DEPTS[i + 2]}2026年三公经费预算`, file: `/uploads/sgjf/sg${i + 1}.pdf` }));
+      return { status: 200, type: 'application/json; charset=utf-8', body: JSON.stringify(rows) };
+    }
     m = /^\/jxmb\/2026\/03\/c(\d+)\.html$/.exec(path);
     if (m && Number(m[1]) - 5500 >= 1 && Number(m[1]) - 5500 <= JS_TOTAL) return html(this.jsDetail(Number(m[1]) - 5500));
     if (/^\/(news|bsfw|hdjl|zfxxgk\/(jgzn|zcwj|zfcg|ndbg))\/$/.test(path)) return html(this.page('栏目', '<p>暂无信息</p>'));
@@ -259,7 +284,7 @@ load(1);
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const u = new URL(req.url ?? '/', 'http://x');
-      const r = host === 'foreign' ? { status: 403, type: 'text/plain', body: 'foreign host' } : this.route(req.method ?? 'GET', u.pathname, u.searchParams, Buffer.concat(chunks).toString('utf8'));
+      const r = host === 'foreign' ? { status: 403, type: 'text/plain', body: 'foreign host' } : this.route(req.method ?? 'GET', u.pathname, u.searchParams, Buffer.concat(chunks).toString('utf8'), req.headers);
       const body = typeof r.body === 'string' ? Buffer.from(r.body, 'utf8') : r.body;
       this.log.push({ t: performance.timeOrigin + performance.now(), host, method: req.method ?? 'GET', path: `${u.pathname}${u.search}`, status: r.status, ua: String(req.headers['user-agent'] ?? '') });
       res.writeHead(r.status, { 'content-type': r.type, 'content-length': body.length, ...(r.headers ?? {}) });
