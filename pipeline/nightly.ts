@@ -2,7 +2,8 @@
  * The nightly job: crawl → extract → load → quality checks → read-only snapshot, under a lock,
  * recorded in `crawl_runs` / `fetches`, with a summary at the end (new, changed, unchanged,
  * failed by reason; documents by status; findings). One bad document never stops the run:
- * ingestBytes records its failure.
+ * ingestMany records its failure. Extract + transform run in the document pool (pool.ts, `jobs`
+ * documents at once); the loading stays here, in order. The same stages run as queue jobs in queue/.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';

@@ -15,7 +15,7 @@
  */
 import { Queue, Worker, type Job } from 'bullmq';
 import { crawl } from '../../crawlers/crawler.ts';
-import type { CrawlLogger } from '../../crawlers/crawler.ts';
+import type { CrawlLogger, CrawlSummary } from '../../crawlers/crawler.ts';
 import { ingestCandidates } from '../nightly.ts';
 import { processForLoad } from '../ingest.ts';
 import { DocumentPool } from '../pool.ts';
@@ -35,6 +35,11 @@ export interface WorkerOptions {
   /** One line per job event (tests watch these). */
   print?: (line: string) => void;
 }
+
+const emptyCrawlSummary = (): CrawlSummary => ({
+  job: '', resumed: false, requests: 0, new: 0, changed: 0, unchanged: 0, failed: 0, skipped: 0,
+  failedByReason: {}, skippedByReason: {}, challengesByHost: {}, attachments: 0, bytesFetched: 0, seconds: 0, offsiteLinks: 0,
+});
 
 const JOB_OPTS = { attempts: 3, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true, removeOnFail: 1000 };
 
@@ -95,7 +100,16 @@ export async function startWorker(opts: WorkerOptions) {
         async (job: Job<ExtractJob>) => {
           const d = job.data;
           print(`extract start ${d.sha256}`);
-          const bytes = await openObjectStore(d.store).get(d.sha256);
+          let bytes: Uint8Array;
+          try {
+            bytes = await openObjectStore(d.store).get(d.sha256);
+          } catch (e) {
+            // Not in the raw store (or unreachable): the document is recorded as unreadable, with the reason.
+            const failure = { reason: null, message: `raw store: ${(e as Error).message}` };
+            const processed = { doc_id: d.sha256, source: d.url, bytes: 0, detected: 'unknown', processed: { extracted: null, doc: null, failure }, seconds: 0 };
+            await loadQ.add('document', { kind: 'document', runId: d.runId, processed }, { ...JOB_OPTS, jobId: `${d.runId}.doc.${d.sha256}` });
+            return;
+          }
           const processed = await processForLoad(bytes, d.url, { pool, hints: d.hints, timeoutMs: d.timeoutMs });
           await loadQ.add('document', { kind: 'document', runId: d.runId, processed }, { ...JOB_OPTS, jobId: `${d.runId}.doc.${d.sha256}` });
           print(`extract done ${d.sha256}`);
@@ -104,7 +118,27 @@ export async function startWorker(opts: WorkerOptions) {
       ),
     );
 
-  for (const w of workers) w.on('failed', (job, err) => opts.logger?.warn({ queue: w.name, job: job?.id, err: err.message }, 'job failed'));
+  // A job that failed for good (every attempt, or stalled too often) still reaches the loader, as
+  // a failure on the record: the run finishes, and the document or source shows why.
+  for (const w of workers)
+    w.on('failed', (job, err) => {
+      opts.logger?.warn({ queue: w.name, job: job?.id, err: err.message }, 'job failed');
+      if (!job || job.attemptsMade < (job.opts.attempts ?? 1)) return;
+      void giveUp(job as Job<CrawlJob | ExtractJob>, err.message).catch((e) => opts.logger?.warn({ job: job.id, err: String(e) }, 'could not record a failed job'));
+    });
+
+  async function giveUp(job: Job<CrawlJob | ExtractJob>, message: string) {
+    if (job.queueName === QUEUES.extract) {
+      const d = job.data as ExtractJob;
+      const processed = { doc_id: d.sha256, source: d.url, bytes: 0, detected: 'unknown', processed: { extracted: null, doc: null, failure: { reason: null, message: `extract job failed: ${message}` } }, seconds: 0 };
+      await loadQ.add('document', { kind: 'document', runId: d.runId, processed }, { ...JOB_OPTS, jobId: `${d.runId}.doc.${d.sha256}` });
+    } else {
+      const d = job.data as CrawlJob;
+      const summary = { ...emptyCrawlSummary(), failed: 1, failedByReason: { crawl_job_failed: 1 } };
+      print(`crawl failed ${d.source}: ${message}`);
+      await loadQ.add('fetches', { kind: 'fetches', runId: d.runId, source: d.source, job: '', resumed: false, records: [], summary }, { ...JOB_OPTS, jobId: `${d.runId}.fetches.${d.source}` });
+    }
+  }
   return {
     async close() {
       await Promise.all(workers.map((w) => w.close()));
