@@ -9,6 +9,11 @@
  * disclosures; 30% of projects use one of 100 template sets (with one slot varied), ~5% of values
  * are ≤100优 placeholders, and projects keep their names across years, so clone clusters and
  * year-over-year matches exist at every size.
+ *
+ * Nightly scenario: after the full check, BENCH_QUALITY_NEW_DOCS (default 1,000) new documents
+ * arrive — the 2025 budgets of the first departments, same shape — and the incremental check runs
+ * (runChecks mode 'incremental': only the new documents, their departments and the clone clusters
+ * they join are re-checked); its time is printed beside the full check's.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,24 +22,39 @@ import { join } from 'node:path';
 import { openWarehouse, rows } from '../../warehouse/db.ts';
 import { runChecks } from '../../warehouse/quality/index.ts';
 
-export async function generate(conn: DuckDBConnection, nIndicators: number) {
+export interface GenerateOptions {
+  /** First document index (documents are prefix || index). */
+  first?: number;
+  prefix?: string;
+  /** SQL of the department number and of the year of document index `x`. */
+  dept?: (x: string) => string;
+  year?: (x: string) => string;
+}
+
+export async function generate(conn: DuckDBConnection, nIndicators: number, o: GenerateOptions = {}) {
   const perProject = 10;
   const perDoc = 20;
   const nProjects = Math.ceil(nIndicators / perProject);
   const nDocs = Math.ceil(nProjects / perDoc);
+  const first = o.first ?? 0;
+  const P = o.prefix ?? 'd';
+  const dept = o.dept ?? ((x: string) => `(${x}) // 6`);
+  const year = o.year ?? ((x: string) => `2019 + (${x}) % 6`);
+  const g0 = first * perDoc;
+  const g1 = (first + nDocs) * perDoc;
   await conn.run(`INSERT INTO documents (doc_id, source, format, status, region, department, dept_code, year, kind, n_projects, n_indicators)
-    SELECT 'd' || i, 'synthetic/' || i || '.pdf', 'pdf', 'ok', '区' || ((i // 6) % 200), '区' || ((i // 6) % 200) || '第' || (i // 6) || '局',
-           CAST(i // 6 AS VARCHAR), 2019 + i % 6, '预算', ${perDoc}, ${perDoc * perProject}
-    FROM range(${nDocs}) t(i)`);
+    SELECT '${P}' || i, 'synthetic/${P}' || i || '.pdf', 'pdf', 'ok', '区' || ((${dept('i')}) % 200), '区' || ((${dept('i')}) % 200) || '第' || (${dept('i')}) || '局',
+           CAST(${dept('i')} AS VARCHAR), ${year('i')}, '预算', ${perDoc}, ${perDoc * perProject}
+    FROM range(${first}, ${first + nDocs}) t(i)`);
   await conn.run(`INSERT INTO projects (doc_id, project_seq, scope, code, name, budget_wan, fiscal_wan, other_wan, plan_q1, plan_q2, plan_q3, plan_q4, plan_unit, page, table_no, row_no)
-    SELECT 'd' || (g // ${perDoc}), g % ${perDoc} + 1, 'project', 'P' || ((g // ${perDoc}) // 6) || '-' || (g % ${perDoc}),
-           '专项' || (((g // ${perDoc}) // 6 * 7 + g % ${perDoc}) % 997) || '经费',
+    SELECT '${P}' || (g // ${perDoc}), g % ${perDoc} + 1, 'project', 'P' || (${dept(`g // ${perDoc}`)}) || '-' || (g % ${perDoc}),
+           '专项' || (((${dept(`g // ${perDoc}`)}) * 7 + g % ${perDoc}) % 997) || '经费',
            10 + hash(g) % 500, 10 + hash(g) % 500, NULL, 25, 50, 75, CASE WHEN g % 17 = 0 THEN 90 ELSE 100 END, 'percent',
            1 + g % ${perDoc}, 1 + g % ${perDoc}, 1
-    FROM range(${nProjects}) t(g)`);
+    FROM range(${g0}, ${g1}) t(g)`);
   // Template sets: project g uses template (hash % 100) when hash % 10 < 3.
   await conn.run(`INSERT INTO indicators (doc_id, project_seq, indicator_seq, level1, level2, level3, description, value_raw, op, value_num, unit, value_kind, basis, page, table_no, row_no)
-    SELECT 'd' || (g // ${perDoc}), g % ${perDoc} + 1, k + 1,
+    SELECT '${P}' || (g // ${perDoc}), g % ${perDoc} + 1, k + 1,
            ['产出指标','产出指标','产出指标','产出指标','效益指标','效益指标','效益指标','效益指标','满意度指标','成本指标'][k + 1],
            ['数量指标','质量指标','时效指标','成本指标','经济效益指标','社会效益指标','生态效益指标','可持续影响指标','服务对象满意度指标','经济成本指标'][k + 1],
            nm, '反映' || nm || '的情况', v,
@@ -50,9 +70,9 @@ export async function generate(conn: DuckDBConnection, nIndicators: number) {
              CASE WHEN templ AND k <> 9 THEN ['≥' || (80 + hash(g) % 100 % 20) || '%','100%','12月底前','≤100优','≥' || (hash(g) % 100) || '次','≥1年','≥98%','长期','≥90%','≤10万元'][k + 1]
                   WHEN hash(g, k, 1) % 20 = 0 THEN '≤100优'
                   ELSE '≥' || (hash(g, k, 2) % 120) || '%' END AS v
-      FROM (SELECT g, hash(g, 'templ') % 10 < 3 AS templ FROM range(${nProjects}) t(g)) p, range(${perProject}) r(k)
+      FROM (SELECT g, hash(g, 'templ') % 10 < 3 AS templ FROM range(${g0}, ${g1}) t(g)) p, range(${perProject}) r(k)
     ))`);
-  return { documents: nDocs, projects: nProjects, indicators: nProjects * perProject };
+  return { documents: nDocs, projects: nDocs * perDoc, indicators: nDocs * perDoc * perProject };
 }
 
 export async function run() {
@@ -81,6 +101,22 @@ export async function run() {
       for (const e of res.errors) console.log(`  rule error ${e.rule_id}: ${e.error}`);
       const slow = [...res.results].sort((a, b) => b.seconds - a.seconds).slice(0, 5);
       console.log(`  slowest rules: ${slow.map((r) => `${r.rule_id} ${r.seconds.toFixed(1)} s`).join(', ')}`);
+
+      // Nightly: new documents (the 2025 budgets of the first departments), then the incremental check.
+      const nNew = Number(process.env.BENCH_QUALITY_NEW_DOCS ?? 1000);
+      const tg = performance.now();
+      const add = await generate(wh.conn, nNew * 200, { first: g.documents, prefix: 'n', dept: (x) => `(${x}) - ${g.documents}`, year: () => '2025' });
+      console.log(`quality nightly: +${add.documents.toLocaleString()} documents (${add.indicators.toLocaleString()} indicators) generated in ${((performance.now() - tg) / 1000).toFixed(1)} s`);
+      const inc = await runChecks(wh.conn, {
+        runId: `bench-${n}-nightly`,
+        mode: 'incremental',
+        onStep: (step, s) => console.log(`  incremental ${step}: ${s.toFixed(1)} s`),
+      });
+      console.log(
+        `  incremental check (${inc.mode}): ${inc.seconds.toFixed(1)} s for ${inc.changes?.added ?? 0} new documents on ${g.indicators.toLocaleString()} indicators — ` +
+          `${inc.changes?.scope ?? 0} documents re-checked, ${inc.changes?.keys ?? 0} department-years re-scored, ${inc.clones?.indexed ?? 0} projects indexed, ${inc.clones?.relabelled ?? 0} re-labelled; ` +
+          `full check ${res.seconds.toFixed(1)} s (${(res.seconds / inc.seconds).toFixed(1)}× the incremental)`,
+      );
     } finally {
       wh.close();
       rmSync(dir, { recursive: true, force: true });

@@ -34,7 +34,7 @@ ALTER TABLE check_runs ADD COLUMN reason VARCHAR;
 
 -- Persistent clone index: one row per indexed project (≥ minIndicators indicators).
 CREATE TABLE clone_projects (
-  pid          UBIGINT PRIMARY KEY,
+  pid          UBIGINT NOT NULL,
   doc_id       VARCHAR NOT NULL,
   project_seq  INTEGER NOT NULL,
   n_indicators INTEGER,

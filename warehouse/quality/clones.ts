@@ -69,7 +69,13 @@ export async function detectClones(conn: DuckDBConnection, options: CloneOptions
   const K = o.bins;
   const R = o.rowsPerBand;
   const full = !scope.docs;
-  const run = (sql: string) => conn.run(sql);
+  const trace = process.env.JIXIAO_TRACE_SQL === '1';
+  const run = async (sql: string) => {
+    const t0 = performance.now();
+    const r = await conn.run(sql);
+    if (trace) console.error(`  [clones ${((performance.now() - t0) / 1000).toFixed(2)} s] ${sql.replace(/\s+/g, ' ').slice(0, 90)}`);
+    return r;
+  };
   const inDocs = (col: string) => (full ? 'true' : `${col} IN (SELECT doc_id FROM ${scope.docs})`);
 
   // Documents whose clone_members rows change (the rules re-check them).
@@ -133,12 +139,12 @@ export async function detectClones(conn: DuckDBConnection, options: CloneOptions
       WHERE a <> b`);
     // Verify each distinct pair once with the full signatures: equal bins / bins of either.
     await run(`CREATE OR REPLACE TEMP TABLE cl_pair AS
-      SELECT c.a, c.b, count(*) FILTER (WHERE sa.v = sb.v) / (any_value(na.n_bins) + any_value(nb.n_bins) - count(*)) AS sim
-      FROM (SELECT DISTINCT a, b FROM cl_cand WHERE kind <> 'exact') c
-      JOIN clone_signatures sa ON sa.pid = c.a
-      JOIN clone_signatures sb ON sb.pid = c.b AND sb.bin = sa.bin
-      JOIN clone_projects na ON na.pid = c.a JOIN clone_projects nb ON nb.pid = c.b
-      GROUP BY c.a, c.b`);
+      WITH c AS (SELECT DISTINCT a, b FROM cl_cand WHERE kind <> 'exact'),
+      sg AS (SELECT s.pid, s.bin, s.v FROM clone_signatures s SEMI JOIN (SELECT a AS pid FROM c UNION SELECT b FROM c) x ON x.pid = s.pid),
+      m AS (SELECT c.a, c.b, count(*) AS common, count(*) FILTER (WHERE sa.v = sb.v) AS eq
+            FROM c JOIN sg sa ON sa.pid = c.a JOIN sg sb ON sb.pid = c.b AND sb.bin = sa.bin GROUP BY c.a, c.b)
+      SELECT m.a, m.b, m.eq / (na.n_bins + nb.n_bins - m.common) AS sim
+      FROM m JOIN clone_projects na ON na.pid = m.a JOIN clone_projects nb ON nb.pid = m.b`);
     await run(`INSERT INTO clone_edges
       SELECT c.bucket, c.a, c.b, CASE WHEN c.kind = 'exact' THEN 1.0 ELSE p.sim END
       FROM cl_cand c LEFT JOIN cl_pair p ON p.a = c.a AND p.b = c.b
