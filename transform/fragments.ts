@@ -25,7 +25,11 @@ export function isFragment(r: RowView, prev: IndicatorRow, roles: readonly strin
   if (!adjacent) return false;
   // Merged from above, repeated, empty — or the rest of a level name cut in two (效益 | 指标).
   const carried = (x: ReturnType<Getter>, was: string | null) => !x.text || x.down || x.text === was || completesLevel(was, x.text);
-  if (!carried(get('level1'), prev.level1) || !carried(get('level2'), prev.level2)) return false;
+  const l1 = get('level1');
+  const l2 = get('level2');
+  if (!carried(l1, prev.level1) || !carried(l2, prev.level2)) return false;
+  // The rest of a level name cut in two is proof enough, whatever else the row holds.
+  if ((l1.text && !l1.down && completesLevel(prev.level1, l1.text)) || (l2.text && !l2.down && completesLevel(prev.level2, l2.text))) return true;
   const own = (role: IndicatorRole) => roles.some((x, i) => x === role && r.cells[i]?.text && !r.cells[i].spannedDown && !r.cells[i].spannedRight);
   // Layouts without a 三级 column name the indicator in 指标内容 (description).
   const named = own('level3') || (!roles.includes('level3') && own('description'));
@@ -103,4 +107,21 @@ export function joinCutHeader(r: RowView, next: RowView): RowView[] | null {
   const out: RowView[] = [{ ...r, cells: header }];
   if (subCells.some((c) => c.text)) out.push({ ...next, cells: subCells });
   return out;
+}
+
+/**
+ * `sub` is a sub-header row (符号 | 值 | 单位（文字) and `rest`, on the next page, holds only the
+ * rest of its labels (描述）): the joined sub-header, or null.
+ */
+export function joinCutSubHeader(sub: RowView, rest: RowView): RowView | null {
+  if (sub.page == null || rest.page == null || sub.page === rest.page || sub.cells.length !== rest.cells.length) return null;
+  const own = (c: ViewCell | undefined) => !!c && !!c.text && !c.spannedDown && !c.spannedRight;
+  const tails = rest.cells.map((c, j) => (own(c) ? j : -1)).filter((j) => j >= 0);
+  if (!tails.length || tails.some((j) => !own(sub.cells[j]) || rest.cells[j].text.length > 6)) return null;
+  const cells = sub.cells.map((c, j) => {
+    if (!tails.includes(j)) return c;
+    const text = `${c.text}${rest.cells[j].text}`;
+    return { ...c, raw: text, text, key: key(text) };
+  });
+  return cells.every((c) => !own(c) || SUB_LABEL.has(indicatorRole(c.key))) ? { ...sub, cells } : null;
 }

@@ -10,7 +10,7 @@ import type { GoalRow, IndicatorRow, PlanUnit, ProjectRow, Provenance } from './
 import { headRole, indicatorRole, isIndicatorHeader, OPERATOR_CELL, quarterOf, splitFlatIndicator, type HeadRole, type IndicatorRole } from './headers.ts';
 import { logical, nonEmpty, type RowView, type ViewCell } from './rows.ts';
 import { cellLines, joinLines, key } from './text.ts';
-import { foldFragment, isFragment, joinCutHeader } from './fragments.ts';
+import { foldFragment, isFragment, joinCutHeader, joinCutSubHeader } from './fragments.ts';
 import { matchesProfile, profileOf } from './structure.ts';
 import { parseAmountWan, parseIndicatorValue } from './values.ts';
 
@@ -221,9 +221,14 @@ export class ProjectParser {
       if (isIndicatorHeader(keys)) {
         const repeated = this.cur && this.cur.indicators.length > 0 && !this.headSinceIndicators && !ctx.titleChanged;
         if (!this.cur || (this.cur.indicators.length > 0 && !repeated)) this.start(r, ctx);
-        const sub = next && isSubHeader(next) ? next : null;
-        this.roles = refineRolesByContent(columnRoles(r, sub), rows.slice(i + (sub ? 2 : 1), i + 40));
-        if (sub) i++;
+        let sub = next && isSubHeader(next) ? next : null;
+        let skip = sub ? 1 : 0;
+        // The sub-header cut by a page break (单位（文字 | 描述）): its rest joined back.
+        const rest = sub ? rows[i + 2] : undefined;
+        const joined = sub && rest ? joinCutSubHeader(sub, rest) : null;
+        if (joined) [sub, skip] = [joined, 2];
+        this.roles = refineRolesByContent(columnRoles(r, sub), rows.slice(i + 1 + skip, i + 40));
+        i += skip;
         this.mode = 'indicators';
         this.pendingPlan = null;
         this.pendingPurpose = false;
