@@ -39,13 +39,14 @@ export function mergeCrawlSummaries(list: CrawlSummary[]): CrawlSummary | null {
     for (const [k, v] of Object.entries(b)) a[k] = (a[k] ?? 0) + v;
     return a;
   };
-  const out: CrawlSummary = { ...list[0], failedByReason: { ...list[0].failedByReason }, skippedByReason: { ...list[0].skippedByReason }, challengesByHost: {} };
+  const out: CrawlSummary = { ...list[0], failedByReason: { ...list[0].failedByReason }, skippedByReason: { ...list[0].skippedByReason }, challengesByHost: {}, columns: [...(list[0].columns ?? [])] };
   for (const [h, m] of Object.entries(list[0].challengesByHost)) out.challengesByHost[h] = { ...m };
   for (const s of list.slice(1)) {
     for (const k of ['requests', 'new', 'changed', 'unchanged', 'failed', 'skipped', 'attachments', 'bytesFetched', 'offsiteLinks'] as const) out[k] += s[k];
     out.seconds = Math.max(out.seconds, s.seconds);
     out.resumed ||= s.resumed;
     out.job = `${out.job},${s.job}`;
+    out.columns.push(...(s.columns ?? []));
     addMap(out.failedByReason, s.failedByReason);
     addMap(out.skippedByReason, s.skippedByReason);
     for (const [h, m] of Object.entries(s.challengesByHost)) out.challengesByHost[h] = addMap(out.challengesByHost[h] ?? {}, m);

@@ -38,7 +38,7 @@ export interface WorkerOptions {
 
 const emptyCrawlSummary = (): CrawlSummary => ({
   job: '', resumed: false, requests: 0, new: 0, changed: 0, unchanged: 0, failed: 0, skipped: 0,
-  failedByReason: {}, skippedByReason: {}, challengesByHost: {}, attachments: 0, bytesFetched: 0, seconds: 0, offsiteLinks: 0,
+  failedByReason: {}, skippedByReason: {}, challengesByHost: {}, attachments: 0, bytesFetched: 0, seconds: 0, offsiteLinks: 0, columns: [],
 });
 
 const JOB_OPTS = { attempts: 3, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true, removeOnFail: 1000 };
