@@ -68,7 +68,7 @@ export function findIssues(blocks: Block[], doc: NormalizedDoc): ExtractionIssue
         reason: 'unrecognized_indicator_table',
         detail: `${e.levels} 一级/二级 cells, ${e.values} 指标值-like cells`,
         n_rows: rows.length,
-        evidence: clip([t.title ? `title: ${t.title}` : null, head ? `first row: ${rowText(head)}` : null, `e.g. ${e.samples.join(', ')}`].filter(Boolean).join('; '), 300),
+        evidence: clip([t.title ? `title: ${clip(t.title, 60)}` : null, `e.g. ${e.samples.join(', ')}`, head ? `first row: ${clip(rowText(head), 120)}` : null].filter(Boolean).join('; '), 300),
         page: t.page,
         table_no: t.table_no,
         row_no: null,
