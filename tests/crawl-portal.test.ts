@@ -119,10 +119,11 @@ describe('first crawl of the portal', () => {
     expect(byUrl(first, '/fault/truncated.pdf')).toMatchObject({ outcome: 'failed', reason: 'truncated', sha256: null });
     expect(byUrl(first, '/fault/challenge.pdf')).toMatchObject({ outcome: 'failed', reason: 'antibot_ruishu', status: 412 });
     expect(first.summary.challengesByHost[`127.0.0.1:${portal.ports.trs}`]).toEqual({ antibot_ruishu: 1 });
-    // http_404: the real 长沙 listing links five units' sub-columns (/czys/zss…/), chosen as budget
-    // columns by their path (crawlers/columns.ts); the portal does not serve them.
-    expect(first.summary.failedByReason).toEqual({ antibot_ruishu: 1, headers_timeout: 1, http_503: 1, redirect_loop: 1, truncated: 1, http_404: 5 });
-    expect(first.records.filter((r) => r.reason === 'http_404').every((r) => /^column: path \/czys\/zss\w+\/ ~ czys$/.test(r.column_reason ?? ''))).toBe(true);
+    expect(first.summary.failedByReason).toEqual({ antibot_ruishu: 1, headers_timeout: 1, http_503: 1, redirect_loop: 1, truncated: 1 });
+    // The real 长沙 listing links five units' sub-columns (/czys/zss…/): chosen as budget columns by their path.
+    const units = first.records.filter((r) => /\/czys\/zss\w+\/$/.test(r.url));
+    expect(units.length).toBe(5);
+    expect(units.every((r) => r.kind === 'listing' && r.outcome === 'new' && /^column: path \/czys\/zss\w+\/ ~ czys$/.test(r.column_reason ?? ''))).toBe(true);
   });
 
   it('follows TRS createPageHTML pages, Hanweb dataproxy POSTs and ?page=N / 下一页', () => {

@@ -25,20 +25,20 @@ export function formatSummary(r: CrawlResult): string {
 export function register(program: Command) {
   program
     .command('crawl')
-    .description('crawl budget-disclosure columns: discover pagination, detail pages and attachments; store raw bytes + WARC; resumable')
-    .argument('[urls...]', 'listing URLs to crawl ad hoc (their hosts become the allowed hosts)')
+    .description('crawl budget-disclosure columns from a front page or a column: find the budget columns, pagination, detail pages, attachments, script-built listings; store raw bytes + WARC; resumable')
+    .argument('[urls...]', 'entry pages (a front page, a 政府信息公开 index) or listing URLs to crawl ad hoc (their hosts become the allowed hosts)')
     .option('-c, --config <file>', 'sources config (YAML), see config/sources.example.yaml')
     .option('-s, --source <names...>', 'only these sources from the config')
     .option('--portal', 'crawl the built-in local portal (started in-process on loopback)')
     .option('--store <dir>', 'raw store directory', DEFAULT_STORE)
     .option('--allow-private', 'ad-hoc URLs: allow private / loopback addresses')
     .option('--delay <seconds>', 'ad-hoc URLs: seconds between requests per host')
-    .option('--browser', 'ad-hoc URLs: render listings in headless Chromium')
+    .option('--browser', 'ad-hoc URLs: render every listing in headless Chromium (script-built listings are detected without it)')
     .option('--json', 'print the summary and every fetch record as JSON')
     .option('-q, --quiet', 'no progress or logs, only the summary')
     .addHelpText(
       'after',
-      '\nExample:\n  jixiao crawl https://czj.changsha.gov.cn/zfxxgk/czys/ --store data/raw\n  jixiao crawl --config config/sources.yaml --source changsha-jtj\n  jixiao crawl --portal --store /tmp/raw',
+      '\nExample:\n  jixiao crawl https://jtj.changsha.gov.cn/     # the front page: budget columns found and printed\n  jixiao crawl https://czj.changsha.gov.cn/zfxxgk/czys/ --store data/raw\n  jixiao crawl --config config/sources.yaml --source changsha-jtj\n  jixiao crawl --portal --store /tmp/raw',
     )
     .action(async (urls: string[], opts) => {
       const portal = opts.portal ? await startPortal({ ports: DEFAULT_PORTAL_PORTS }) : null;

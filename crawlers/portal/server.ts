@@ -237,6 +237,8 @@ export class Portal {
     // The site's front page (an entry page, not a listing): 财政预决算 leads to the column.
     if (path === '/') return this.sendHtml(req, res, this.page('长沙市交通运输局', '<div class="nav2"><a href="/xwzx/">新闻中心</a> <a href="/czys/index.html">财政预决算</a> <a href="/bsfw/">办事服务</a></div>'));
     if (['/ysjsbg/', '/yszxqk/'].includes(path)) return this.sendHtml(req, res, this.page('长沙市财政预决算公开专栏', '<p>栏目</p>'));
+    // The units' sub-columns the real 长沙 listing links (/czys/zssj…/): empty here.
+    if (/^\/czys\/zss[a-z]+\/$/.test(path)) return this.sendHtml(req, res, this.page('单位预算', '<p>暂无信息</p>'));
     const d = this.trsDetails.find((x) => x.path === path);
     if (d) {
       const file = d.path.replace(/t(\d+_\d+)\.html$/, 'P0$1.pdf');
