@@ -113,10 +113,22 @@ export async function detectClones(conn: DuckDBConnection, options: CloneOptions
   await run(`CREATE OR REPLACE TEMP TABLE cl_gone AS SELECT pid, lab FROM clone_projects WHERE ${full ? 'false' : inDocs('doc_id')}`);
   await run(`CREATE OR REPLACE TEMP TABLE cl_abk AS
     SELECT DISTINCT bucket FROM (SELECT bucket FROM cl_nbk UNION ALL SELECT bucket FROM clone_buckets b SEMI JOIN cl_gone g ON g.pid = b.pid)`);
+  // A bucket keeps its star when its smallest pid (the centre) stays and was not re-indexed: then
+  // only links of leaving members go and only arriving members are verified (a pair's similarity
+  // depends on its two signatures alone). Otherwise the bucket is re-starred.
+  await run(`CREATE OR REPLACE TEMP TABLE cl_rs AS
+    SELECT bucket FROM (
+      SELECT o.bucket, o.c AS old_c, n.c AS new_c FROM
+        (SELECT b.bucket, min(b.pid) AS c FROM clone_buckets b SEMI JOIN cl_abk k ON k.bucket = b.bucket GROUP BY b.bucket) o
+        FULL OUTER JOIN (SELECT bucket, min(pid) AS c FROM (
+            SELECT b.bucket, b.pid FROM clone_buckets b SEMI JOIN cl_abk k ON k.bucket = b.bucket ANTI JOIN cl_gone g ON g.pid = b.pid
+            UNION ALL SELECT bucket, pid FROM cl_nbk) GROUP BY bucket) n ON n.bucket = o.bucket)
+    WHERE old_c IS DISTINCT FROM new_c OR old_c IN (SELECT pid FROM cl_gone)`);
+  await run(`CREATE OR REPLACE TEMP TABLE cl_dead AS
+    SELECT e.bucket, e.a, e.b FROM clone_edges e SEMI JOIN cl_abk k ON k.bucket = e.bucket
+    WHERE e.bucket IN (SELECT bucket FROM cl_rs) OR e.a IN (SELECT pid FROM cl_gone)`);
   await run(`CREATE OR REPLACE TEMP TABLE cl_aff AS
-    SELECT pid FROM cl_gone
-    UNION SELECT e.a FROM clone_edges e SEMI JOIN cl_abk k ON k.bucket = e.bucket
-    UNION SELECT e.b FROM clone_edges e SEMI JOIN cl_abk k ON k.bucket = e.bucket`);
+    SELECT pid FROM cl_gone UNION SELECT a FROM cl_dead UNION SELECT b FROM cl_dead`);
   await run(`CREATE OR REPLACE TEMP TABLE cl_afflab AS
     SELECT lab FROM cl_gone WHERE lab IS NOT NULL UNION SELECT p.lab FROM clone_projects p SEMI JOIN cl_aff a ON a.pid = p.pid WHERE p.lab IS NOT NULL`);
 
@@ -124,19 +136,19 @@ export async function detectClones(conn: DuckDBConnection, options: CloneOptions
   try {
     // 4. Update the index: out with the leaving projects, in with the new ones, re-link affected buckets.
     if (!full) {
-      await run(`DELETE FROM clone_edges WHERE bucket IN (SELECT bucket FROM cl_abk)`);
+      await run(`DELETE FROM clone_edges WHERE (bucket, a) IN (SELECT (bucket, a) FROM cl_dead)`);
       for (const t of ['clone_buckets', 'clone_signatures', 'clone_projects']) await run(`DELETE FROM ${t} WHERE pid IN (SELECT pid FROM cl_gone)`);
     }
     await run(`INSERT INTO clone_projects SELECT n.pid, n.doc_id, n.project_seq, n.n, n.set_hash, n.target_hash, s.nb, NULL
       FROM cl_new n JOIN (SELECT pid, count(*) AS nb FROM cl_nsig GROUP BY pid) s USING (pid)`);
     await run(`INSERT INTO clone_signatures SELECT pid, bin, v FROM cl_nsig`);
     await run(`INSERT INTO clone_buckets SELECT bucket, kind, pid FROM cl_nbk`);
-    // Stars: each member of an affected bucket against the bucket's smallest pid.
+    // Stars: each member of a re-starred bucket (each arriving member of a kept one) against the bucket's smallest pid.
     await run(`CREATE OR REPLACE TEMP TABLE cl_cand AS
       SELECT bucket, kind, a, b FROM (
         SELECT b.bucket, b.kind, b.pid AS a, min(b.pid) OVER (PARTITION BY b.bucket) AS b
         FROM clone_buckets b ${full ? '' : 'SEMI JOIN cl_abk k ON k.bucket = b.bucket'})
-      WHERE a <> b`);
+      WHERE a <> b ${full ? '' : 'AND (bucket IN (SELECT bucket FROM cl_rs) OR a IN (SELECT pid FROM cl_new))'}`);
     // Verify each distinct pair once with the full signatures: equal bins / bins of either.
     await run(`CREATE OR REPLACE TEMP TABLE cl_pair AS
       WITH c AS (SELECT DISTINCT a, b FROM cl_cand WHERE kind <> 'exact'),
@@ -242,7 +254,7 @@ export async function detectClones(conn: DuckDBConnection, options: CloneOptions
     await run('ROLLBACK');
     throw e;
   } finally {
-    for (const t of ['cl_ind', 'cl_new', 'cl_tsig', 'cl_nsig', 'cl_nbk', 'cl_gone', 'cl_abk', 'cl_aff', 'cl_afflab', 'cl_cand', 'cl_pair', 'cl_v', 'cl_e2', 'cl_lab', 'cl_lab2', 'cl_rl', 'cl_mem', 'cl_sim', 'cl_oldc', 'cl_newc'])
+    for (const t of ['cl_ind', 'cl_new', 'cl_tsig', 'cl_nsig', 'cl_nbk', 'cl_gone', 'cl_abk', 'cl_rs', 'cl_dead', 'cl_aff', 'cl_afflab', 'cl_cand', 'cl_pair', 'cl_v', 'cl_e2', 'cl_lab', 'cl_lab2', 'cl_rl', 'cl_mem', 'cl_sim', 'cl_oldc', 'cl_newc'])
       await run(`DROP TABLE IF EXISTS ${t}`);
   }
 }
