@@ -10,8 +10,6 @@ import type { RowView, ViewCell } from './rows.ts';
 import { joinLines, key } from './text.ts';
 import { parseIndicatorValue } from './values.ts';
 
-type ColumnRole = IndicatorRole | `extra:${string}` | `head:${string}`;
-
 type Getter = (role: IndicatorRole) => { text: string; down: boolean; present: boolean };
 
 /**

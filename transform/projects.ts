@@ -6,15 +6,15 @@
  * table or in consecutive tables; several projects may share one extracted table. Everything is
  * driven by the header dictionaries in headers.ts.
  */
-import type { GoalRow, IndicatorRow, PlanUnit, ProjectRow, Provenance } from './types.ts';
-import { headRole, indicatorRole, isIndicatorHeader, OPERATOR_CELL, quarterOf, splitFlatIndicator, type HeadRole, type IndicatorRole } from './headers.ts';
+import type { GoalRow, IndicatorRow, ProjectRow, Provenance } from './types.ts';
+import { headRole, indicatorRole, isIndicatorHeader, quarterOf, splitFlatIndicator, type HeadRole, type IndicatorRole } from './headers.ts';
 import { logical, nonEmpty, type RowView, type ViewCell } from './rows.ts';
 import { cellLines, joinLines, key } from './text.ts';
+import { columnRoles, isSubHeader, isTitleRow, projectNameFromTitle, refineRolesByContent, type ColumnRole } from './columns.ts';
 import { foldFragment, isFragment, joinCutHeader, joinCutSubHeader } from './fragments.ts';
+import { detectPlanUnit, isGoalLabel, splitGoals } from './goals.ts';
 import { matchesProfile, profileOf } from './structure.ts';
 import { parseAmountWan, parseIndicatorValue } from './values.ts';
-
-type ColumnRole = IndicatorRole | `extra:${string}` | `head:${HeadRole}`;
 
 interface Builder {
   project: ProjectRow;
@@ -30,58 +30,6 @@ interface Builder {
 }
 
 const prov = (r: RowView): Provenance => ({ page: r.page, table_no: r.tableNo, row_no: r.rowNo, line_no: r.line });
-
-/** Goal text without list numbering or a 目标内容: label. */
-function cleanGoal(s: string): string {
-  return s
-    .replace(/^(?:目标内容|内容|目标\s*\d*)\s*[:：]\s*/, '')
-    .replace(/^(?:[（(]?\d{1,2}[)）、.．]|[一二三四五六七八九十]+、)\s*/, '')
-    .trim();
-}
-
-/** A cell may hold several numbered goals on separate lines: `1、…\n2、…`. */
-export function splitGoals(raw: string): string[] {
-  // `目标1：…目标2：…` inline in one cell.
-  const inline = joinLines(raw);
-  if ((inline.match(/目标\s*\d+\s*[:：]/g) ?? []).length >= 2)
-    return inline
-      .split(/(?=目标\s*\d+\s*[:：])/)
-      .map((g) => cleanGoal(g))
-      .filter(Boolean);
-  const lines = cellLines(raw);
-  const numbered = /^(?:[（(]?\d{1,2}[)）、.．]|[一二三四五六七八九十]+、)/;
-  if (lines.length > 1 && lines.filter((l) => numbered.test(l)).length >= 2) {
-    const out: string[] = [];
-    for (const l of lines) {
-      if (numbered.test(l) || !out.length) out.push(l);
-      else out[out.length - 1] += l;
-    }
-    return out.map((g) => cleanGoal(joinLines(g))).filter(Boolean);
-  }
-  const g = cleanGoal(joinLines(raw));
-  return g ? [g] : [];
-}
-
-const isGoalLabel = (k: string) => /^目标\d*$/.test(k) || (k.length <= 8 && headRole(k) === 'goals') || /^(?:实施期|年度|中长期)?总(?:体)?目标$/.test(k);
-
-/**
- * Decide what the four plan numbers are: cumulative percentages (ending at 100), amounts in 万元
- * (ending at the budget), ratios (ending at 1), or unknown.
- */
-export function detectPlanUnit(values: (number | null)[], raw: (string | null)[], budget: number | null, labels: string[]): PlanUnit {
-  const nums = values.filter((v): v is number => v != null);
-  if (!nums.length) return 'empty';
-  if (raw.some((r) => r != null && /[%％]/.test(r))) return 'percent';
-  const last = nums[nums.length - 1];
-  const max = Math.max(...nums);
-  if (max === 0) return 'unknown';
-  const close = (a: number, b: number) => Math.abs(a - b) <= Math.max(0.011, Math.abs(b) * 0.001);
-  if (budget != null && budget > 0 && !close(budget, 100) && close(max, budget)) return 'amount';
-  if (close(max, 100) || (max <= 100 && labels.some((l) => /%|进度/.test(l)) && max > 1)) return 'percent';
-  if (max <= 1 && close(last, 1)) return 'ratio';
-  if (budget != null && max <= budget * 1.0001) return 'amount';
-  return 'unknown';
-}
 
 export interface ProjectContext {
   /** Last line of narrative text before the table (its title). */
@@ -540,88 +488,4 @@ const prov0 = (p: ProjectRow): Provenance => ({ page: p.page, table_no: p.table_
 function cellAt(r: RowView, pos: number): string | null {
   const c = r.cells[pos];
   return c && c.text && !c.spannedDown ? c.text : null;
-}
-
-function isSubHeader(r: RowView): boolean {
-  const filled = r.cells.filter((c) => c.text && !c.spannedDown && !c.spannedRight);
-  if (!filled.length) return false;
-  return filled.every((c) => {
-    const role = indicatorRole(c.key);
-    if (role === 'op' || role === 'value_num' || role === 'measure_unit' || role === 'weight' || role === 'value' || role === 'period_value' || role === 'nature') return true;
-    const hr = headRole(c.key);
-    return hr === 'fiscal' || hr === 'other' || hr === 'budget';
-  });
-}
-
-/**
- * A column whose cells are mostly comparison signs is the operator column, whatever its header
- * says (北京 prints ≤ / ＝ / 定性 under 绩效指标性质, 长沙 under 指标值类型).
- */
-export function refineRolesByContent(roles: ColumnRole[], rows: RowView[]): ColumnRole[] {
-  if (roles.includes('op')) return roles;
-  return roles.map((role, i) => {
-    if (role !== 'nature' && role !== 'value_type' && !role.startsWith('extra:')) return role;
-    const vals = rows.map((r) => r.cells[i]).filter((c) => c && c.text && !c.spannedDown && !c.spannedRight).map((c) => c!.key);
-    if (vals.length >= 2 && vals.filter((v) => OPERATOR_CELL.test(v)).length / vals.length >= 0.6) return 'op';
-    return role;
-  });
-}
-
-function isTitleRow(r: RowView): boolean {
-  const t = r.cells.map((c) => c.text).filter(Boolean);
-  return t.length === 1 && /(?:表|单位[:：]|万元)$/.test(t[0]);
-}
-
-/** Column roles from the header row, refined by a sub-header row (符号 | 值 | 单位 under 指标值). */
-export function columnRoles(header: RowView, sub: RowView | null): ColumnRole[] {
-  const headerRoles: ColumnRole[] = header.cells.map((c, i) => {
-    const ir = indicatorRole(c.key);
-    if (ir) return ir;
-    // Wide layouts put the project's own columns (名称, 资金总额, 绩效目标) beside the indicators.
-    const hr = headRole(c.key) ?? (/(?:项目\)?名称|\(项目\)名称|项目名称)$/.test(c.key) ? 'name' : /^(?:项目编码|项目代码)$/.test(c.key) ? 'code' : null);
-    if (hr && hr !== 'ignore' && hr !== 'plan') return `head:${hr}` as ColumnRole;
-    return `extra:${c.text || `col${i + 1}`}` as ColumnRole;
-  });
-  // Horizontal span duplicates of the same header repeat its role.
-  if (!sub) return headerRoles;
-  const subRole = (c: ViewCell | undefined) => (c && c.text && !c.spannedDown && !c.spannedRight ? indicatorRole(c.key) : null);
-  if (sub.cells.length === header.cells.length) {
-    return header.cells.map((_, i) => {
-      const c = sub.cells[i];
-      const sr = subRole(c);
-      if (sr && sr !== 'value') return sr;
-      const hr = c && c.text && !c.spannedDown ? headRole(c.key) : null;
-      if (hr === 'fiscal' || hr === 'other' || hr === 'budget') return `head:${hr}` as ColumnRole;
-      return headerRoles[i];
-    });
-  }
-  // Jagged rows (text dumps): the sub-labels expand the header cell above them.
-  const roles: ColumnRole[] = [];
-  let hp = 0;
-  let inSub = false;
-  sub.cells.forEach((c, i) => {
-    const sr = subRole(c);
-    if (sr && sr !== 'value') {
-      inSub = true;
-      roles[i] = sr;
-    } else {
-      if (inSub) {
-        hp++;
-        inSub = false;
-      }
-      roles[i] = headerRoles[hp++] ?? (`extra:col${i + 1}` as ColumnRole);
-    }
-  });
-  return roles;
-}
-
-/** `1、安全生产应急保障金项目绩效目标表` → 安全生产应急保障金 */
-export function projectNameFromTitle(title: string, departmentScope = false): string | null {
-  const k = key(title).replace(/^(?:预算\d+表|预算表\d+|表\d+|附表\d+)[-—:：]?/, '');
-  if (departmentScope) return k || null;
-  const t = k
-    .replace(/^(?:[（(]?\d{1,3}[)）、.．]|[一二三四五六七八九十]+、)/, '')
-    .replace(/(?:项目)?(?:支出)?(?:绩效目标(?:申报)?表|绩效目标|绩效信息表)$/, '')
-    .replace(/项目$/, '');
-  return t && t.length <= 60 && !/^(?:部门预算|预算项目)$/.test(t) ? t : null;
 }
