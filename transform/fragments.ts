@@ -87,8 +87,12 @@ const SUB_LABEL = new Set<IndicatorRole | null>(['op', 'value_num', 'measure_uni
  */
 export function joinCutHeader(r: RowView, next: RowView): RowView[] | null {
   if (r.page == null || next.page == null || r.page === next.page || r.cells.length !== next.cells.length) return null;
+  // The upper half already names the level columns; the lower half holds only short rests of words.
+  const roles = new Set(r.cells.map((c) => indicatorRole(c.key)));
+  if (!roles.has('level1') || !(roles.has('level2') || roles.has('level3'))) return null;
   const own = (c: ViewCell | undefined) => !!c && !!c.text && !c.spannedDown && !c.spannedRight;
   const isSub = (c: ViewCell | undefined) => own(c) && SUB_LABEL.has(indicatorRole(c!.key));
+  if (next.cells.some((n, j) => own(n) && !isSub(n) && (n.text.length > 6 || !own(r.cells[j])))) return null;
   let joined = false;
   const header = r.cells.map((c, j) => {
     const n = next.cells[j];
