@@ -45,6 +45,8 @@ export const keys = {
   candidates: (id: string) => `${PREFIX}:run:${id}:candidates`,
   already: (id: string) => `${PREFIX}:run:${id}:already`,
   loadedNow: (id: string) => `${PREFIX}:run:${id}:loaded`,
+  /** Per source: the finished crawl's result (JSON), so a retried crawl job does not crawl again. */
+  crawled: (id: string) => `${PREFIX}:run:${id}:crawled`,
   /** Per source: its crawl summary (JSON). */
   crawls: (id: string) => `${PREFIX}:run:${id}:crawls`,
   hostLock: (host: string) => `${PREFIX}:host:${host}:lock`,

@@ -60,10 +60,16 @@ export async function startWorker(opts: WorkerOptions) {
           const d = job.data;
           const src = sourceFromJson(d.sourceJson);
           print(`crawl start ${d.source}`);
-          const lease = await leaseHosts(redis, sourceHosts(src));
+          // A retried job (its worker killed after the crawl) reuses the crawl it finished: the
+          // run records what was fetched once, not a second, conditional crawl.
+          const kept = await redis.hget(keys.crawled(d.runId), d.source);
+          const lease = kept ? null : await leaseHosts(redis, sourceHosts(src));
           let hostNext: Record<string, number> = {};
           try {
-            const result = await crawl({ storeDir: d.store, sources: [src], logger: opts.logger, notBefore: lease.notBefore });
+            const result = kept
+              ? (JSON.parse(kept) as Awaited<ReturnType<typeof crawl>>)
+              : await crawl({ storeDir: d.store, sources: [src], logger: opts.logger, notBefore: lease!.notBefore });
+            if (!kept) await redis.hset(keys.crawled(d.runId), d.source, JSON.stringify(result));
             hostNext = result.hostNext;
             // Hand the new documents to extraction: one job per sha256 (the job id dedupes across sources and retries).
             const hints = { region: src.region, department: src.department, year: src.year };
@@ -86,7 +92,7 @@ export async function startWorker(opts: WorkerOptions) {
             );
             print(`crawl done ${d.source} ${result.records.length} records`);
           } finally {
-            await lease.release(hostNext);
+            await lease?.release(hostNext);
           }
         },
         { connection, prefix: PREFIX, concurrency: 1, ...lockTiming() },
