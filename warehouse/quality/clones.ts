@@ -150,13 +150,14 @@ export async function detectClones(conn: DuckDBConnection, options: CloneOptions
         FROM clone_buckets b ${full ? '' : 'SEMI JOIN cl_abk k ON k.bucket = b.bucket'})
       WHERE a <> b ${full ? '' : 'AND (bucket IN (SELECT bucket FROM cl_rs) OR a IN (SELECT pid FROM cl_new))'}`);
     // Verify each distinct pair once with the full signatures: equal bins / bins of either.
+    // Two statements, so the optimizer cannot join the two signature sides on bin first (64 values: a near cross product).
+    await run(`CREATE OR REPLACE TEMP TABLE cl_pa AS
+      SELECT c.a, c.b, s.bin, s.v FROM (SELECT DISTINCT a, b FROM cl_cand WHERE kind <> 'exact') c JOIN clone_signatures s ON s.pid = c.a`);
     await run(`CREATE OR REPLACE TEMP TABLE cl_pair AS
-      WITH c AS (SELECT DISTINCT a, b FROM cl_cand WHERE kind <> 'exact'),
-      sg AS (SELECT s.pid, s.bin, s.v FROM clone_signatures s SEMI JOIN (SELECT a AS pid FROM c UNION SELECT b FROM c) x ON x.pid = s.pid),
-      m AS (SELECT c.a, c.b, count(*) AS common, count(*) FILTER (WHERE sa.v = sb.v) AS eq
-            FROM c JOIN sg sa ON sa.pid = c.a JOIN sg sb ON sb.pid = c.b AND sb.bin = sa.bin GROUP BY c.a, c.b)
       SELECT m.a, m.b, m.eq / (na.n_bins + nb.n_bins - m.common) AS sim
-      FROM m JOIN clone_projects na ON na.pid = m.a JOIN clone_projects nb ON nb.pid = m.b`);
+      FROM (SELECT p.a, p.b, count(*) AS common, count(*) FILTER (WHERE p.v = s.v) AS eq
+            FROM cl_pa p JOIN clone_signatures s ON s.pid = p.b AND s.bin = p.bin GROUP BY p.a, p.b) m
+      JOIN clone_projects na ON na.pid = m.a JOIN clone_projects nb ON nb.pid = m.b`);
     await run(`INSERT INTO clone_edges
       SELECT c.bucket, c.a, c.b, CASE WHEN c.kind = 'exact' THEN 1.0 ELSE p.sim END
       FROM cl_cand c LEFT JOIN cl_pair p ON p.a = c.a AND p.b = c.b
@@ -254,7 +255,7 @@ export async function detectClones(conn: DuckDBConnection, options: CloneOptions
     await run('ROLLBACK');
     throw e;
   } finally {
-    for (const t of ['cl_ind', 'cl_new', 'cl_tsig', 'cl_nsig', 'cl_nbk', 'cl_gone', 'cl_abk', 'cl_rs', 'cl_dead', 'cl_aff', 'cl_afflab', 'cl_cand', 'cl_pair', 'cl_v', 'cl_e2', 'cl_lab', 'cl_lab2', 'cl_rl', 'cl_mem', 'cl_sim', 'cl_oldc', 'cl_newc'])
+    for (const t of ['cl_ind', 'cl_new', 'cl_tsig', 'cl_nsig', 'cl_nbk', 'cl_gone', 'cl_abk', 'cl_rs', 'cl_dead', 'cl_aff', 'cl_afflab', 'cl_cand', 'cl_pa', 'cl_pair', 'cl_v', 'cl_e2', 'cl_lab', 'cl_lab2', 'cl_rl', 'cl_mem', 'cl_sim', 'cl_oldc', 'cl_newc'])
       await run(`DROP TABLE IF EXISTS ${t}`);
   }
 }
