@@ -16,7 +16,7 @@
 import { Queue, Worker, type Job } from 'bullmq';
 import { crawl } from '../../crawlers/crawler.ts';
 import type { CrawlLogger, CrawlSummary } from '../../crawlers/crawler.ts';
-import { ingestCandidates } from '../nightly.ts';
+import { documentHints, ingestCandidates } from '../nightly.ts';
 import { processForLoad } from '../ingest.ts';
 import { DocumentPool } from '../pool.ts';
 import { connectionOf, keys, lockTiming, PREFIX, QUEUES, redisClient } from './connection.ts';
@@ -72,7 +72,6 @@ export async function startWorker(opts: WorkerOptions) {
             if (!kept) await redis.hset(keys.crawled(d.runId), d.source, JSON.stringify(result));
             hostNext = result.hostNext;
             // Hand the new documents to extraction: one job per sha256 (the job id dedupes across sources and retries).
-            const hints = { region: src.region, department: src.department, year: src.year };
             for (const rec of ingestCandidates(result.records, [src])) {
               const sha = rec.sha256!;
               // Idempotent, as a retried job (its worker killed) passes here again.
@@ -83,7 +82,7 @@ export async function startWorker(opts: WorkerOptions) {
                 continue;
               }
               await redis.sadd(keys.docsTodo(d.runId), sha);
-              await extractQ.add('extract', { runId: d.runId, store: d.store, sha256: sha, url: rec.url, hints, timeoutMs: d.timeoutMs }, { ...JOB_OPTS, jobId: `${d.runId}.${sha}` });
+              await extractQ.add('extract', { runId: d.runId, store: d.store, sha256: sha, url: rec.url, hints: documentHints(rec, src), timeoutMs: d.timeoutMs }, { ...JOB_OPTS, jobId: `${d.runId}.${sha}` });
             }
             await loadQ.add(
               'fetches',
