@@ -3,16 +3,9 @@
  * extractor. Each extractor returns an `ExtractedDoc` (see types.ts) or throws an ExtractError.
  */
 import { detectFormat } from './detect.ts';
-import { ExtractError, type ExtractedDoc, type SourceFormat } from './types.ts';
+import { ExtractError, type ExtractedDoc, type ExtractOptions, type SourceFormat } from './types.ts';
 
-export interface ExtractOptions {
-  /** Where the bytes came from (path or URL), for messages only. */
-  source?: string;
-  /** Wall-clock budget for one document, milliseconds. */
-  timeoutMs?: number;
-  /** The HTTP Content-Type the document was served with (its charset is evidence for HTML decoding). */
-  contentType?: string | null;
-}
+export type { ExtractOptions };
 
 type Extractor = (bytes: Uint8Array, opts: ExtractOptions) => Promise<ExtractedDoc>;
 

@@ -90,3 +90,13 @@ export class ExtractError extends Error {
     this.name = 'ExtractError';
   }
 }
+
+/** Options every extractor takes. */
+export interface ExtractOptions {
+  /** Where the bytes came from (path or URL), for messages only. */
+  source?: string;
+  /** Wall-clock budget for one document, milliseconds. */
+  timeoutMs?: number;
+  /** The HTTP Content-Type the document was served with (its charset is evidence for HTML decoding). */
+  contentType?: string | null;
+}

@@ -10,7 +10,7 @@
  */
 import mammoth from 'mammoth';
 import { denseGrid } from '../grid.ts';
-import type { ExtractOptions } from '../index.ts';
+import type { ExtractOptions } from '../types.ts';
 import { ExtractError, type Block, type ExtractedDoc, type TableBlock } from '../types.ts';
 import { readDocumentXml } from './docxml.ts';
 import { stripFieldCodes } from './fieldcodes.ts';

@@ -10,7 +10,7 @@
  * part's charset as the declared one.
  */
 import { decodeText } from '../decode.ts';
-import type { ExtractOptions } from '../index.ts';
+import type { ExtractOptions } from '../types.ts';
 import { ExtractError, type ExtractedDoc } from '../types.ts';
 import { htmlToBlocks } from './htmlblocks.ts';
 

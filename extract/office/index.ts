@@ -4,7 +4,7 @@
  * process group and timeout), then read in the worker with what is left of the budget.
  */
 import { detectFormat } from '../detect.ts';
-import type { ExtractOptions } from '../index.ts';
+import type { ExtractOptions } from '../types.ts';
 import type { ExtractedDoc } from '../types.ts';
 import { convertWithSoffice } from './libreoffice.ts';
 import { extractInWorker } from './thread.ts';

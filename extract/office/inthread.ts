@@ -1,5 +1,5 @@
 /** What the office worker thread runs: the in-process extractors, by kind. */
-import type { ExtractOptions } from '../index.ts';
+import type { ExtractOptions } from '../types.ts';
 import type { ExtractedDoc } from '../types.ts';
 import { extractDocx } from './docx.ts';
 import { extractHtml } from './html.ts';

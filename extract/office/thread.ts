@@ -7,7 +7,7 @@
  * calling thread instead (debugging).
  */
 import { BudgetedWorker } from '../budgeted-worker.ts';
-import type { ExtractOptions } from '../index.ts';
+import type { ExtractOptions } from '../types.ts';
 import type { ExtractedDoc } from '../types.ts';
 import type { OfficeKind } from './inthread.ts';
 

@@ -15,7 +15,7 @@
  */
 import ExcelJS from 'exceljs';
 import { format as formatNumber } from 'numfmt';
-import type { ExtractOptions } from '../index.ts';
+import type { ExtractOptions } from '../types.ts';
 import { ExtractError, type Block, type Cell, type ExtractedDoc, type TableRow } from '../types.ts';
 import { assertSafeXmlParts } from './xmlguard.ts';
 import { readZipSafely } from './zipguard.ts';
