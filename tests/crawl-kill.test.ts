@@ -117,5 +117,7 @@ it('survives SIGKILL at random points and ends with the same store as an uninter
   expect(full.length).toBeLessThanOrEqual(refAttachments + kills);
   const perPath = new Map<string, number>();
   for (const e of full) perPath.set(e.path, (perPath.get(e.path) ?? 0) + 1);
-  expect(Math.max(...perPath.values()), JSON.stringify([...perPath].filter(([, n]) => n > 1))).toBeLessThanOrEqual(2);
+  // Per attachment the same bound: one stored download, plus at most one cut off per kill (a
+  // resumed crawl re-requests a cut-off download first, and the next kill can cut it again).
+  expect(Math.max(...perPath.values()), JSON.stringify([...perPath].filter(([, n]) => n > 1))).toBeLessThanOrEqual(1 + kills);
 }, 420_000);
