@@ -1,6 +1,6 @@
 /**
  * Link discovery on listing and detail pages, with no per-site code. What real Chinese
- * government CMSs do (see ../shared/corpus/html):
+ * government CMSs do (see tests/corpus/html):
  *
  *  - TRS WCM: `createPageHTML(4, 0, "index", "html")` writes pagination as index.html,
  *    index_1.html … index_3.html; plain `index_N.html` links.

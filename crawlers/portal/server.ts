@@ -1,6 +1,6 @@
 /**
  * The local portal: a small node:http server that plays several budget-disclosure sites on
- * loopback, serving real pages and PDFs from samples/portal/ (copied from ../shared/corpus):
+ * loopback, serving real pages and PDFs from samples/portal/ (copied from the development corpus; see tests/corpus/README.md):
  *
  *  trs     TRS WCM column: the real 长沙市交通运输局 listing (createPageHTML(4, 0, "index", "html")),
  *          generated index_1..3.html, article pages linking attachments by a[href], onclick /

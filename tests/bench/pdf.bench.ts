@@ -17,7 +17,7 @@ import { ExtractError } from '../../extract/types.ts';
 
 const exec = promisify(execFile);
 const REPO = resolve(fileURLToPath(import.meta.url), '../../..');
-/** The bundled test corpus, or a larger one of the same layout: JIXIAO_CORPUS=DIR (e.g. ../shared/corpus). */
+/** The bundled test corpus, or a larger one of the same layout: JIXIAO_CORPUS=DIR (pdf/ inside it). */
 const SHARED = process.env.JIXIAO_CORPUS ?? join(REPO, 'tests', 'corpus');
 
 function corpusFiles(): string[] {
