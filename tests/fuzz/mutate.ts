@@ -82,11 +82,13 @@ export const byteMutation: fc.Arbitrary<ByteMutation> = fc.oneof(
 );
 
 /** Cases over `seeds` (indices into that array): a format drawn uniformly, then a file of it, then a mutation. */
-export function fuzzCase(seeds: Seed[]): fc.Arbitrary<FuzzCase> {
+export function fuzzCase(seeds: Seed[], weights: Partial<Record<Seed['format'], number>> = {}): fc.Arbitrary<FuzzCase> {
   const zips = new Set(seeds.flatMap((s, i) => (s.format === 'docx' || s.format === 'xlsx' ? [i] : [])));
-  // Formats equally often, whatever the number of seed files of each.
-  const formats = [...new Set(seeds.map((s) => s.format))];
-  const seedIndex = fc.constantFrom(...formats).chain((f) => fc.constantFrom(...seeds.flatMap((s, i) => (s.format === f ? [i] : []))));
+  // Formats equally often (or as weighted), whatever the number of seed files of each.
+  const formats = [...new Set(seeds.map((s) => s.format))].filter((f) => (weights[f] ?? 1) > 0);
+  if (!formats.length) throw new Error('fuzz: every format has weight 0');
+  const format = fc.oneof(...formats.map((f) => ({ weight: weights[f] ?? 1, arbitrary: fc.constant(f) })));
+  const seedIndex = format.chain((f) => fc.constantFrom(...seeds.flatMap((s, i) => (s.format === f ? [i] : []))));
   return seedIndex.chain((seed) =>
     fc.record({
       seed: fc.constant(seed),
