@@ -1,25 +1,26 @@
 /**
- * The crawler: a persistent frontier (frontier.ts) drained into one p-queue per host, each
- * request passing safety (allowed hosts, schemes, addresses), robots.txt (Disallow and
- * Crawl-delay), a per-host gate that spaces requests by the larger of the source's delay and
- * Crawl-delay, conditional GET from the validators of the last fetch, retries with exponential
- * backoff and jitter (Retry-After honoured on 429 / 503), bounded redirects with loop detection,
- * and anti-bot challenge detection. Bodies go to the content-addressed store, every exchange to
- * WARC, every final outcome to the frontier journal (the fetch record).
+ * The crawler: what to fetch and in what order. A persistent frontier (frontier.ts) drained into
+ * one p-queue per host; each request passes safety (allowed hosts, schemes, addresses), robots.txt
+ * and the per-host gate (fetcher.ts: delay and Crawl-delay, Retry-After, redirects, retries),
+ * conditional GET from the validators of the last fetch, and anti-bot challenge detection. Bodies
+ * go to the content-addressed store, every exchange to WARC, every final outcome to the frontier
+ * journal (the fetch record, record.ts); pages give the next requests (discover.ts, columns.ts,
+ * scripted.ts); summary.ts counts what happened.
  */
-import PQueue from 'p-queue';
-import robotsParser from 'robots-parser';
 import { createHash } from 'node:crypto';
-import { decodeText } from '../extract/decode.ts';
 import { detectChallenge } from './antibot.ts';
 import type { ResolvedSource } from './config.ts';
 import { discoverLinks, discoverPageLinks, pageTitle } from './discover.ts';
 import { filenameFromDisposition, filenameFromUrl } from './filename.ts';
 import { Frontier } from './frontier.ts';
 import { header, HttpClient, HttpError, type HttpResponse } from './http.ts';
+import { Fetcher, parseRetryAfter, RETRY_STATUS, type Host } from './fetcher.ts';
+import { decodeHtml, isHtmlish, isJsonish } from './page.ts';
+import { baseRecord } from './record.ts';
+import { summarize, type CrawlSummary } from './summary.ts';
 import { checkAttachmentBody } from './body-check.ts';
 import { checkUrl, hostAllowed, SafetyError } from './safety.ts';
-import { RawStore, sha256hex } from './store.ts';
+import { RawStore } from './store.ts';
 import { requestKey, type CrawlRequest, type FetchRecord, type LinkKind } from './types.ts';
 import type { BrowserPool } from './browser.ts';
 import { childContext, pageContext, type PageContext } from './context.ts';
@@ -52,28 +53,6 @@ export interface CrawlOptions {
   notBefore?: Record<string, number>;
 }
 
-export interface CrawlSummary {
-  job: string;
-  resumed: boolean;
-  requests: number;
-  new: number;
-  changed: number;
-  unchanged: number;
-  failed: number;
-  skipped: number;
-  failedByReason: Record<string, number>;
-  skippedByReason: Record<string, number>;
-  /** Anti-bot challenges per host, by kind. */
-  challengesByHost: Record<string, Record<string, number>>;
-  attachments: number;
-  bytesFetched: number;
-  seconds: number;
-  /** Links seen pointing outside the allowed hosts (never fetched). */
-  offsiteLinks: number;
-  /** Budget columns and hubs chosen from entry pages, with why (crawlers/columns.ts). */
-  columns: { source: string; url: string; name: string | null; reason: string; outcome: string }[];
-}
-
 export interface CrawlResult {
   job: string;
   resumed: boolean;
@@ -84,52 +63,9 @@ export interface CrawlResult {
   hostNext: Record<string, number>;
 }
 
-interface Host {
-  origin: string;
-  queue: PQueue;
-  delayMs: number;
-  next: number;
-  robots: Promise<ReturnType<typeof robotsParser> | 'disallow-all' | null> | null;
-  /** Why the whole host is off limits for this run (robots.txt unreachable, private address). */
-  robotsFailure: string | null;
-  cookies: Map<string, string>;
-  challenges: number;
-  blocked: boolean;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const RETRY_STATUS = new Set([429, 500, 502, 503, 504]);
-const RETRY_REASONS = new Set(['connect_timeout', 'headers_timeout', 'body_timeout', 'timeout', 'truncated', 'connection_reset', 'connection_refused', 'network']);
-
 export function jobId(sources: ResolvedSource[]): string {
   const ident = sources.map((s) => `${s.name} ${[...s.startUrls].sort().join(' ')}`).sort().join('\n');
   return createHash('sha256').update(ident).digest('hex').slice(0, 24);
-}
-
-/** Seconds (or an HTTP date) in Retry-After → milliseconds, or null. */
-export function parseRetryAfter(v: string | null, now = Date.now()): number | null {
-  if (!v) return null;
-  if (/^\s*\d+(\.\d+)?\s*$/.test(v)) return Math.round(Number(v) * 1000);
-  const t = Date.parse(v);
-  return Number.isFinite(t) ? Math.max(0, t - now) : null;
-}
-
-const isHtmlish = (ct: string | null, body: Uint8Array) => {
-  if (ct && /html|xml/i.test(ct)) return true;
-  if (ct && !/text\/plain|octet-stream/i.test(ct)) return false;
-  const head = Buffer.from(body.subarray(0, 512)).toString('latin1').trimStart().toLowerCase();
-  return head.startsWith('<!doctype html') || head.startsWith('<html') || head.startsWith('<datastore') || head.startsWith('<?xml');
-};
-
-const isJsonish = (ct: string | null, body: Uint8Array) =>
-  (ct != null && /json|javascript/i.test(ct)) || (!ct?.includes('html') && /^\s*[[{]/.test(Buffer.from(body.subarray(0, 64)).toString('latin1')));
-
-/** Decode an HTML page: the <meta> charset and the header's are both only claims; decode.ts checks them against the bytes. */
-export function decodeHtml(body: Uint8Array, contentType: string | null): { text: string; encoding: string } {
-  const head = Buffer.from(body.subarray(0, 4096)).toString('latin1');
-  const meta = /<meta[^>]+charset\s*=\s*["']?\s*([\w-]+)/i.exec(head)?.[1] ?? /encoding=["']([\w-]+)["']/i.exec(head)?.[1] ?? null;
-  const hdr = contentType ? /charset\s*=\s*["']?([\w-]+)/i.exec(contentType)?.[1] ?? null : null;
-  return decodeText(body, meta ?? hdr);
 }
 
 export class Crawler {
@@ -137,7 +73,7 @@ export class Crawler {
   readonly job: string;
   private frontier!: Frontier;
   private http: HttpClient;
-  private hosts = new Map<string, Host>();
+  private fetcher: Fetcher;
   private sources: Map<string, ResolvedSource>;
   private perSourceAdds = new Map<string, number>();
   private inflight = 0;
@@ -146,7 +82,6 @@ export class Crawler {
   private robotsRecords = 0;
   private offsite = 0;
   private endpointGroups = new Map<string, { pending: number; links: number }>();
-  private bytes = 0;
   private doneThisRun = 0;
   private t0 = 0;
   private lastProgress = 0;
@@ -163,24 +98,14 @@ export class Crawler {
       totalTimeoutMs: strictest((s) => s.totalTimeoutMs, Math.max),
       maxBytes: strictest((s) => s.maxBytes, Math.max),
     });
-  }
-
-  private host(url: URL, src: ResolvedSource): Host {
-    const origin = url.origin;
-    let h = this.hosts.get(origin);
-    if (!h) {
-      h = { origin, queue: new PQueue({ concurrency: src.concurrencyPerHost }), delayMs: src.delayMs, next: this.opts.notBefore?.[url.host] ?? 0, robots: null, robotsFailure: null, cookies: new Map(), challenges: 0, blocked: false };
-      this.hosts.set(origin, h);
-    } else h.delayMs = Math.max(h.delayMs, src.delayMs);
-    return h;
-  }
-
-  /** Wait for this host's next slot, then reserve the one after it. */
-  private async turn(h: Host) {
-    const now = Date.now();
-    const at = Math.max(now, h.next);
-    h.next = at + h.delayMs;
-    if (at > now) await sleep(at - now);
+    this.fetcher = new Fetcher({
+      store: this.store,
+      http: this.http,
+      logger: opts.logger,
+      notBefore: opts.notBefore,
+      robotsKey: (origin) => `robots ${origin} #${this.frontier.starts}.${this.robotsRecords++}`,
+      onRobotsRecord: (rec, t0) => this.finish(rec, t0),
+    });
   }
 
   private log(level: 'info' | 'warn', obj: object, msg: string) {
@@ -207,8 +132,8 @@ export class Crawler {
     await this.http.close();
     if (this.opts.progress) process.stderr.write('\n');
     const records = this.frontier.records();
-    const hostNext = Object.fromEntries([...this.hosts.values()].map((h) => [new URL(h.origin).host, h.next]));
-    return { job: this.job, resumed: this.frontier.resumed, records, summary: this.summarize(records), storeDir: this.opts.storeDir, hostNext };
+    const hostNext = Object.fromEntries([...this.fetcher.hosts.values()].map((h) => [new URL(h.origin).host, h.next]));
+    return { job: this.job, resumed: this.frontier.resumed, records, summary: summarize(records, { job: this.job, resumed: this.frontier.resumed, bytes: this.fetcher.bytes, t0: this.t0, offsite: this.offsite }), storeDir: this.opts.storeDir, hostNext };
   }
 
   private needsBrowser(src: ResolvedSource, url: string) {
@@ -236,7 +161,7 @@ export class Crawler {
       }
       const src = this.sources.get(req.source);
       if (!src) continue;
-      const h = this.host(url, src);
+      const h = this.fetcher.host(url, src);
       this.inflight++;
       void h.queue
         .add(() => this.process(req, src, h))
@@ -245,7 +170,7 @@ export class Crawler {
           // A bug must not lose a request silently: it is recorded as failed with reason internal_error.
           this.log('warn', { url: req.url, err: String(e) }, 'unexpected crawler error');
           if (!this.frontier.isDone(requestKey(req))) {
-            const rec = this.baseRecord(req, req.url);
+            const rec = baseRecord(req, req.url);
             rec.reason = 'internal_error';
             rec.error = String((e as Error)?.stack ?? e).slice(0, 2000);
             try {
@@ -263,47 +188,6 @@ export class Crawler {
     if (this.inflight === 0) this.finished();
   }
 
-  private baseRecord(req: CrawlRequest, url: string): FetchRecord {
-    let host = '';
-    try {
-      host = new URL(url).host;
-    } catch {
-      /* ignore */
-    }
-    return {
-      key: requestKey(req),
-      url: req.url,
-      method: req.method,
-      final_url: null,
-      kind: req.kind,
-      source: req.source,
-      host,
-      depth: req.depth,
-      referer: req.referer ?? null,
-      anchor: req.anchor ?? null,
-      status: null,
-      outcome: 'failed',
-      reason: null,
-      error: null,
-      bytes: null,
-      sha256: null,
-      content_type: null,
-      etag: null,
-      last_modified: null,
-      filename: null,
-      encoding: null,
-      attempts: 0,
-      redirects: 0,
-      elapsed_ms: 0,
-      fetched_at: new Date().toISOString(),
-      links: 0,
-      article_title: req.context?.articleTitle ?? null,
-      column_name: req.context?.column ?? null,
-      published_at: req.context?.publishedAt ?? null,
-      column_reason: req.column_reason ?? null,
-    };
-  }
-
   private finish(rec: FetchRecord, t0: number) {
     rec.elapsed_ms = Math.round(performance.now() - t0);
     this.frontier.markDone(rec);
@@ -316,171 +200,7 @@ export class Crawler {
       const rate = this.doneThisRun / Math.max(0.001, (Date.now() - this.t0) / 1000);
       const w = 30;
       const filled = Math.max(0, Math.min(w, Math.round((c.done / Math.max(1, c.added)) * w)));
-      process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(w - filled)}] ${c.done}/${c.added} requests, ${rate.toFixed(1)}/s, ${(this.bytes / 1e6).toFixed(1)} MB   `);
-    }
-  }
-
-  private policy(src: ResolvedSource) {
-    return { allowedHosts: src.allowedHosts, allowedSchemes: src.allowedSchemes, allowPrivateAddresses: src.allowPrivateAddresses };
-  }
-
-  /** robots.txt of a host, fetched once per process (RFC 9309: 4xx → allow all; 5xx / unreachable → disallow all). */
-  private robots(h: Host, src: ResolvedSource) {
-    if (!h.robots)
-      h.robots = (async () => {
-        const url = `${h.origin}/robots.txt`;
-        const req: CrawlRequest = { url, method: 'GET', kind: 'robots', depth: 0, source: src.name };
-        const t0 = performance.now();
-        const rec = this.baseRecord(req, url);
-        rec.key = `robots ${h.origin} #${this.frontier.starts}.${this.robotsRecords++}`;
-        let result: ReturnType<typeof robotsParser> | 'disallow-all' | null = null;
-        try {
-          let { res, finalUrl, attempts } = await this.exchangeWithRetries(req, src, h, {});
-          // 429 / 5xx on robots.txt: retry like any request before concluding the host is unavailable.
-          for (let n = 1; RETRY_STATUS.has(res.status) && n <= src.retries; n++) {
-            const ra = parseRetryAfter(header(res.headers, 'retry-after'));
-            if (ra !== null && ra > src.maxRetryAfterMs) break;
-            h.next = Math.max(h.next, Date.now() + Math.max(ra ?? 0, src.backoffMs * 2 ** (n - 1) * (1 + Math.random() * 0.5)));
-            const again = await this.exchangeWithRetries(req, src, h, {});
-            ({ res, finalUrl } = again);
-            attempts += again.attempts;
-          }
-          rec.status = res.status;
-          rec.final_url = finalUrl;
-          rec.attempts = attempts;
-          rec.bytes = res.body.length;
-          if (res.status >= 200 && res.status < 300) {
-            rec.sha256 = this.store.putObject(res.body).sha256;
-            rec.content_type = header(res.headers, 'content-type');
-            result = robotsParser(url, res.body.toString('utf8'));
-            const cd = result.getCrawlDelay(src.userAgent);
-            if (cd !== undefined) {
-              h.delayMs = Math.max(h.delayMs, cd * 1000);
-              // The robots.txt request itself counts: the next request waits the Crawl-delay after it.
-              h.next = Math.max(h.next, Date.now() + h.delayMs);
-            }
-            rec.outcome = 'unchanged';
-          } else if (res.status >= 500 || res.status === 429) {
-            result = 'disallow-all';
-            h.robotsFailure = 'robots_unavailable';
-            rec.reason = `robots_http_${res.status}`;
-          } else rec.outcome = 'unchanged';
-          if (rec.outcome !== 'failed') rec.reason = null;
-        } catch (e) {
-          rec.reason = e instanceof HttpError ? e.reason : 'error';
-          rec.error = (e as Error).message;
-          result = 'disallow-all';
-          // A failure that is the host's, not robots.txt's (private address, TLS), names the host's skips.
-          h.robotsFailure = rec.reason === 'private_address' || rec.reason === 'tls' ? rec.reason : 'robots_unavailable';
-        }
-        this.finish(rec, t0);
-        return result;
-      })();
-    return h.robots;
-  }
-
-  private async allowedByRobots(url: URL, src: ResolvedSource, h: Host): Promise<boolean> {
-    const r = await this.robots(h, src);
-    if (r === 'disallow-all') return false;
-    if (!r) return true;
-    return r.isAllowed(url.toString(), src.userAgent) !== false;
-  }
-
-  /**
-   * One logical fetch: redirects (bounded, each hop checked for safety and robots) inside retries
-   * (backoff with jitter, Retry-After). Returns the final response, or throws HttpError.
-   */
-  private async exchangeWithRetries(
-    req: CrawlRequest,
-    src: ResolvedSource,
-    h0: Host,
-    extraHeaders: Record<string, string>,
-  ): Promise<{ res: HttpResponse; finalUrl: string; attempts: number; redirects: number; host: Host }> {
-    let attempt = 0;
-    for (;;) {
-      attempt++;
-      let url = req.url;
-      let method = req.method;
-      let body = req.body;
-      let h = h0;
-      const seen = new Set<string>([`${method} ${url}`]);
-      let redirects = 0;
-      try {
-        for (;;) {
-          await this.turn(h);
-          const headers: Record<string, string> = {
-            'user-agent': src.userAgent,
-            accept: req.kind === 'attachment' ? '*/*' : 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',
-            'accept-language': 'zh-CN,zh;q=0.9',
-            ...(req.referer ? { referer: req.referer } : {}),
-            ...(method === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded; charset=UTF-8' } : {}),
-            ...(redirects === 0 ? extraHeaders : {}),
-          };
-          if (h.cookies.size) headers.cookie = [...h.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-          let res: HttpResponse;
-          try {
-            res = await this.http.exchange(url, { method, headers, body, allowPrivate: src.allowPrivateAddresses, maxBytes: src.maxBytes });
-            // Crawl-delay counts from the end of a request too, so the server never sees two closer than the delay.
-            h.next = Math.max(h.next, Date.now() + h.delayMs);
-          } catch (e) {
-            h.next = Math.max(h.next, Date.now() + h.delayMs);
-            // Record the failed exchange too (no payload).
-            await this.store
-              .writeExchange({ url, method, requestHeaders: headers, requestBody: body, status: 0, statusText: (e as HttpError).reason ?? 'error', responseHeaders: {}, payload: null })
-              .catch(() => {});
-            throw e;
-          }
-          this.bytes += res.body.length;
-          for (const c of [res.headers['set-cookie'] ?? []].flat()) {
-            const m = /^\s*([^=;\s]+)=([^;]*)/.exec(c);
-            if (m) h.cookies.set(m[1], m[2]);
-          }
-          const digest = res.status === 200 ? sha256hex(res.body) : null;
-          const known = digest != null && this.store.hasObject(digest);
-          await this.store.writeExchange({
-            url,
-            method,
-            requestHeaders: headers,
-            requestBody: body,
-            status: res.status,
-            statusText: res.statusText,
-            responseHeaders: res.headers,
-            payload: res.status === 304 ? null : res.body,
-            revisitOf: known ? { sha256: digest!, url } : null,
-          });
-          const loc = header(res.headers, 'location');
-          if (res.status >= 300 && res.status < 400 && res.status !== 304 && loc) {
-            redirects++;
-            const next = new URL(loc, url).toString();
-            if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
-              method = 'GET';
-              body = undefined;
-            }
-            if (seen.has(`${method} ${next}`)) throw new HttpError('redirect_loop', `redirect loop at ${next}`, res.status);
-            if (redirects > src.maxRedirects) throw new HttpError('too_many_redirects', `more than ${src.maxRedirects} redirects`, res.status);
-            seen.add(`${method} ${next}`);
-            let nu: URL;
-            try {
-              nu = checkUrl(next, this.policy(src));
-            } catch (e) {
-              throw new HttpError(`redirect_${(e as SafetyError).reason ?? 'unsafe'}`, (e as Error).message, res.status);
-            }
-            h = this.host(nu, src);
-            if (req.kind !== 'robots' && !(await this.allowedByRobots(nu, src, h))) throw new HttpError('robots_disallow', `redirect target disallowed by robots.txt: ${next}`, res.status);
-            url = next;
-            continue;
-          }
-          return { res, finalUrl: url, attempts: attempt, redirects, host: h };
-        }
-      } catch (e) {
-        if (!(e instanceof HttpError) || !RETRY_REASONS.has(e.reason) || attempt > src.retries) {
-          if (e instanceof HttpError) (e as HttpError & { attempts?: number }).attempts = attempt;
-          throw e;
-        }
-        const wait = src.backoffMs * 2 ** (attempt - 1) * (1 + Math.random() * 0.5);
-        this.log('warn', { url: req.url, reason: e.reason, attempt, waitMs: Math.round(wait) }, 'retrying');
-        h0.next = Math.max(h0.next, Date.now() + wait);
-      }
+      process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(w - filled)}] ${c.done}/${c.added} requests, ${rate.toFixed(1)}/s, ${(this.fetcher.bytes / 1e6).toFixed(1)} MB   `);
     }
   }
 
@@ -488,10 +208,10 @@ export class Crawler {
     const key = requestKey(req);
     if (this.frontier.isDone(key)) return;
     const t0 = performance.now();
-    const rec = this.baseRecord(req, req.url);
+    const rec = baseRecord(req, req.url);
     let url: URL;
     try {
-      url = checkUrl(req.url, this.policy(src));
+      url = checkUrl(req.url, this.fetcher.policy(src));
     } catch (e) {
       rec.outcome = 'skipped';
       rec.reason = (e as SafetyError).reason ?? 'unsafe';
@@ -503,7 +223,7 @@ export class Crawler {
       rec.reason = 'antibot_host_blocked';
       return this.finish(rec, t0);
     }
-    if (!(await this.allowedByRobots(url, src, h))) {
+    if (!(await this.fetcher.allowedByRobots(url, src, h))) {
       rec.outcome = 'skipped';
       rec.reason = h.robotsFailure ?? 'robots_disallow';
       if (h.robotsFailure) rec.error = `robots.txt of ${h.origin} could not be read (RFC 9309: treat as disallowed)`;
@@ -521,7 +241,7 @@ export class Crawler {
     let finalUrl = req.url;
     for (;;) {
       try {
-        const r = await this.exchangeWithRetries(req, src, h, cond);
+        const r = await this.fetcher.exchangeWithRetries(req, src, h, cond);
         attempts += r.attempts;
         rec.redirects += r.redirects;
         res = r.res;
@@ -698,12 +418,12 @@ export class Crawler {
   private async render(url: string, src: ResolvedSource, h: Host): Promise<string> {
     if (!this.browser) this.browser = (this.opts.browserFactory ?? (async () => new (await import('./browser.ts')).BrowserPool()))();
     const pool = await this.browser;
-    await this.turn(h);
+    await this.fetcher.turn(h);
     const { html, cookies } = await pool.render(url, {
       cookies: [...h.cookies].map(([name, value]) => ({ name, value, url: h.origin })),
       allow: (u) => {
         try {
-          checkUrl(u, this.policy(src));
+          checkUrl(u, this.fetcher.policy(src));
           return true;
         } catch {
           return false;
@@ -715,48 +435,11 @@ export class Crawler {
     await this.store.writeResource(url, 'text/html; charset=utf-8', Buffer.from(html, 'utf8'));
     return html;
   }
-
-  private summarize(records: FetchRecord[]): CrawlSummary {
-    const s: CrawlSummary = {
-      job: this.job,
-      resumed: this.frontier.resumed,
-      requests: 0,
-      new: 0,
-      changed: 0,
-      unchanged: 0,
-      failed: 0,
-      skipped: 0,
-      failedByReason: {},
-      skippedByReason: {},
-      challengesByHost: {},
-      attachments: 0,
-      bytesFetched: this.bytes,
-      seconds: (Date.now() - this.t0) / 1000,
-      offsiteLinks: this.offsite,
-      columns: [],
-    };
-    for (const r of records) {
-      if (r.kind === 'robots') {
-        if (r.outcome === 'failed') s.failedByReason[`robots:${r.reason}`] = (s.failedByReason[`robots:${r.reason}`] ?? 0) + 1;
-        continue;
-      }
-      s.requests++;
-      s[r.outcome]++;
-      if (r.column_reason) s.columns.push({ source: r.source, url: r.url, name: r.anchor, reason: r.column_reason, outcome: r.outcome });
-      if (r.kind === 'attachment' && r.sha256) s.attachments++;
-      if (r.outcome === 'failed') s.failedByReason[r.reason ?? 'unknown'] = (s.failedByReason[r.reason ?? 'unknown'] ?? 0) + 1;
-      if (r.outcome === 'skipped') s.skippedByReason[r.reason ?? 'unknown'] = (s.skippedByReason[r.reason ?? 'unknown'] ?? 0) + 1;
-      if (r.reason?.startsWith('antibot_')) {
-        const m = (s.challengesByHost[r.host] ??= {});
-        m[r.reason] = (m[r.reason] ?? 0) + 1;
-      }
-    }
-    return s;
-  }
 }
 
 export async function crawl(opts: CrawlOptions): Promise<CrawlResult> {
   return new Crawler(opts).run();
 }
 
-export type { LinkKind };
+export type { CrawlSummary, LinkKind };
+export { decodeHtml, parseRetryAfter };
