@@ -62,13 +62,8 @@ export interface CloneStats {
   iterations: number;
 }
 
-/**
- * Estimated Jaccard similarity of two signatures held as lists (cl_sl rows x, y): bins equal in
- * both / bins set in either. A bin key is hash(bin, v), so two keys are equal when bin and value are
- * (up to a 64-bit hash collision).
- */
-const SIM = (x: string, y: string) =>
-  `len(list_intersect(${x}.ks, ${y}.ks)) / (len(${x}.bs) + len(${y}.bs) - len(list_intersect(${x}.bs, ${y}.bs)))`;
+/** Version of the clone index's contents (set hashes, signatures): a change makes the next check full. */
+export const CLONE_INDEX_VERSION = 2;
 
 export const CLONE_DEFAULTS: Required<CloneOptions> = { bins: 64, rowsPerBand: 4, threshold: 0.5, targetsThreshold: 0.2, minIndicators: 3, shingle: 3 };
 
@@ -84,10 +79,6 @@ export async function detectClones(conn: DuckDBConnection, options: CloneOptions
     if (trace) console.error(`  [clones ${((performance.now() - t0) / 1000).toFixed(2)} s] ${sql.replace(/\s+/g, ' ').slice(0, 90)}`);
     return r;
   };
-  // cl_sl(pid, ks, bs): the signatures of the projects `pids` (a query of pid) as lists.
-  const sigLists = (pids: string) =>
-    run(`CREATE OR REPLACE TEMP TABLE cl_sl AS
-      SELECT s.pid, list(hash(s.bin, s.v)) AS ks, list(s.bin) AS bs FROM clone_signatures s SEMI JOIN (${pids}) x ON x.pid = s.pid GROUP BY s.pid`);
   const inDocs = (col: string) => (full ? 'true' : `${col} IN (SELECT doc_id FROM ${scope.docs})`);
 
   // Documents whose clone_members rows change (the rules re-check them).
@@ -96,7 +87,10 @@ export async function detectClones(conn: DuckDBConnection, options: CloneOptions
     for (const t of ['clone_edges', 'clone_buckets', 'clone_signatures', 'clone_projects']) await run(`DELETE FROM ${t}`);
   }
 
-  // 1. One text per indicator of the documents to index, projects with enough indicators.
+  // 1. One text per indicator of the documents to index, projects with enough indicators. A
+  //    project's set and targets are hashed as multisets: the sum of the items' 64-bit hashes
+  //    (order-free, so no sorted list per project; equal sums of different sets are as unlikely
+  //    as a hash collision).
   await run(`CREATE OR REPLACE TEMP TABLE cl_ind AS
     SELECT *, hash(t) AS th FROM (
       SELECT hash(doc_id, project_seq) AS pid, doc_id, project_seq,
@@ -104,7 +98,7 @@ export async function detectClones(conn: DuckDBConnection, options: CloneOptions
       FROM (SELECT *, jx_norm(value_raw) AS nv FROM indicators WHERE ${inDocs('doc_id')}))`);
   await run(`CREATE OR REPLACE TEMP TABLE cl_new AS
     SELECT pid, any_value(doc_id) AS doc_id, any_value(project_seq) AS project_seq, count(*) AS n,
-           hash(list(slot || '|' || t ORDER BY slot, t)) AS set_hash, hash(list(slot ORDER BY slot)) AS target_hash
+           hash(sum(hash(slot, t))) AS set_hash, hash(sum(hash(slot))) AS target_hash
     FROM cl_ind GROUP BY pid HAVING count(*) >= ${o.minIndicators}`);
 
   // 2. MinHash per distinct text (texts repeat a lot), then per project the minimum per bin.
@@ -162,13 +156,15 @@ export async function detectClones(conn: DuckDBConnection, options: CloneOptions
         SELECT b.bucket, b.kind, b.pid AS a, min(b.pid) OVER (PARTITION BY b.bucket) AS b
         FROM clone_buckets b ${full ? '' : 'SEMI JOIN cl_abk k ON k.bucket = b.bucket'})
       WHERE a <> b ${full ? '' : 'AND (bucket IN (SELECT bucket FROM cl_rs) OR a IN (SELECT pid FROM cl_new))'}`);
-    // Verify each distinct pair once with the full signatures: equal bins / bins of either. Each
-    // signature involved becomes two lists (bin keys hash(bin, v), and bins), so a pair costs two
-    // list intersections instead of a join over 64 bin rows per pair.
-    await run(`CREATE OR REPLACE TEMP TABLE cl_pp AS SELECT DISTINCT a, b FROM cl_cand WHERE kind <> 'exact'`);
-    await sigLists(`SELECT a AS pid FROM cl_pp UNION SELECT b FROM cl_pp`);
+    // Verify each distinct pair once with the full signatures: equal bins / bins of either.
+    // Two statements, so the optimizer cannot join the two signature sides on bin first (64 values: a near cross product).
+    await run(`CREATE OR REPLACE TEMP TABLE cl_pa AS
+      SELECT c.a, c.b, s.bin, s.v FROM (SELECT DISTINCT a, b FROM cl_cand WHERE kind <> 'exact') c JOIN clone_signatures s ON s.pid = c.a`);
     await run(`CREATE OR REPLACE TEMP TABLE cl_pair AS
-      SELECT c.a, c.b, ${SIM('x', 'y')} AS sim FROM cl_pp c JOIN cl_sl x ON x.pid = c.a JOIN cl_sl y ON y.pid = c.b`);
+      SELECT m.a, m.b, m.eq / (na.n_bins + nb.n_bins - m.common) AS sim
+      FROM (SELECT p.a, p.b, count(*) AS common, count(*) FILTER (WHERE p.v = s.v) AS eq
+            FROM cl_pa p JOIN clone_signatures s ON s.pid = p.b AND s.bin = p.bin GROUP BY p.a, p.b) m
+      JOIN clone_projects na ON na.pid = m.a JOIN clone_projects nb ON nb.pid = m.b`);
     await run(`INSERT INTO clone_edges
       SELECT c.bucket, c.a, c.b, CASE WHEN c.kind = 'exact' THEN 1.0 ELSE p.sim END
       FROM cl_cand c LEFT JOIN cl_pair p ON p.a = c.a AND p.b = c.b
@@ -209,10 +205,13 @@ export async function detectClones(conn: DuckDBConnection, options: CloneOptions
       FROM clone_projects p SEMI JOIN cl_rl r ON r.lab = p.lab
       LEFT JOIN documents d ON d.doc_id = p.doc_id
       LEFT JOIN document_departments dd ON dd.doc_id = p.doc_id`);
-    await sigLists(`SELECT pid FROM cl_mem UNION SELECT lab FROM cl_mem`);
     await run(`CREATE OR REPLACE TEMP TABLE cl_sim AS
-      SELECT m.pid, CASE WHEN m.pid = m.lab THEN 1.0 ELSE ${SIM('x', 'y')} END AS sim
-      FROM cl_mem m JOIN cl_sl x ON x.pid = m.pid JOIN cl_sl y ON y.pid = m.lab`);
+      SELECT m.pid, CASE WHEN m.pid = m.lab THEN 1.0 ELSE count(*) FILTER (WHERE sa.v = sb.v) / (any_value(na.n_bins) + any_value(nb.n_bins) - count(sb.bin)) END AS sim
+      FROM cl_mem m
+      JOIN clone_signatures sa ON sa.pid = m.pid
+      LEFT JOIN clone_signatures sb ON sb.pid = m.lab AND sb.bin = sa.bin
+      JOIN clone_projects na ON na.pid = m.pid JOIN clone_projects nb ON nb.pid = m.lab
+      GROUP BY m.pid, m.lab`);
     await run(`CREATE OR REPLACE TEMP TABLE cl_oldc AS
       SELECT DISTINCT cluster_id FROM clone_members
       WHERE ${full ? 'true' : `hash(doc_id, project_seq) IN (SELECT pid FROM cl_v UNION SELECT pid FROM cl_mem UNION SELECT pid FROM cl_gone)`}`);
@@ -263,7 +262,7 @@ export async function detectClones(conn: DuckDBConnection, options: CloneOptions
     await run('ROLLBACK');
     throw e;
   } finally {
-    for (const t of ['cl_ind', 'cl_new', 'cl_tsig', 'cl_nsig', 'cl_nbk', 'cl_gone', 'cl_abk', 'cl_rs', 'cl_dead', 'cl_aff', 'cl_afflab', 'cl_cand', 'cl_pp', 'cl_sl', 'cl_pair', 'cl_v', 'cl_e2', 'cl_lab', 'cl_lab2', 'cl_rl', 'cl_mem', 'cl_sim', 'cl_oldc', 'cl_newc'])
+    for (const t of ['cl_ind', 'cl_new', 'cl_tsig', 'cl_nsig', 'cl_nbk', 'cl_gone', 'cl_abk', 'cl_rs', 'cl_dead', 'cl_aff', 'cl_afflab', 'cl_cand', 'cl_pa', 'cl_pair', 'cl_v', 'cl_e2', 'cl_lab', 'cl_lab2', 'cl_rl', 'cl_mem', 'cl_sim', 'cl_oldc', 'cl_newc'])
       await run(`DROP TABLE IF EXISTS ${t}`);
   }
 }

@@ -16,15 +16,15 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { createHash } from 'node:crypto';
 import { rows } from '../db.ts';
-import { CLONE_DEFAULTS, type CloneOptions } from './clones.ts';
+import { CLONE_DEFAULTS, CLONE_INDEX_VERSION, type CloneOptions } from './clones.ts';
 import type { Rule } from './rules.ts';
 import type { ScorecardConfig } from './scoring.ts';
 
-/** Hash of everything besides the data that decides the results: rules, clone options, weights. */
+/** Hash of everything besides the data that decides the results: rules, clone options and index version, weights. */
 export function stateHash(rules: Rule[], clones: CloneOptions | undefined, scorecard: ScorecardConfig): string {
   const catalog = rules.map((r) => [r.id, r.category, r.severity, r.criterion, r.entity, r.sql.trim(), r.scope ?? null]);
   return createHash('sha1')
-    .update(JSON.stringify({ catalog, clones: { ...CLONE_DEFAULTS, ...clones }, scorecard }))
+    .update(JSON.stringify({ catalog, clones: { ...CLONE_DEFAULTS, ...clones, index: CLONE_INDEX_VERSION }, scorecard }))
     .digest('hex')
     .slice(0, 16);
 }
