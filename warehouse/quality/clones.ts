@@ -118,12 +118,14 @@ export async function detectClones(conn: DuckDBConnection, options: CloneOptions
 
   // 3. Leaving projects; affected buckets; the links and labels they had.
   await run(`CREATE OR REPLACE TEMP TABLE cl_gone AS SELECT pid, lab FROM clone_projects WHERE ${full ? 'false' : inDocs('doc_id')}`);
+  // (A rebuild starts from an empty index: no bucket is affected, nothing is re-starred.)
   await run(`CREATE OR REPLACE TEMP TABLE cl_abk AS
-    SELECT DISTINCT bucket FROM (SELECT bucket FROM cl_nbk UNION ALL SELECT bucket FROM clone_buckets b SEMI JOIN cl_gone g ON g.pid = b.pid)`);
+    ${full ? 'SELECT bucket FROM cl_nbk LIMIT 0' : 'SELECT DISTINCT bucket FROM (SELECT bucket FROM cl_nbk UNION ALL SELECT bucket FROM clone_buckets b SEMI JOIN cl_gone g ON g.pid = b.pid)'}`);
   // A bucket keeps its star when its smallest pid (the centre) stays and was not re-indexed: then
   // only links of leaving members go and only arriving members are verified (a pair's similarity
   // depends on its two signatures alone). Otherwise the bucket is re-starred.
-  await run(`CREATE OR REPLACE TEMP TABLE cl_rs AS
+  if (full) await run(`CREATE OR REPLACE TEMP TABLE cl_rs AS SELECT bucket FROM cl_abk`);
+  else await run(`CREATE OR REPLACE TEMP TABLE cl_rs AS
     SELECT bucket FROM (
       SELECT o.bucket, o.c AS old_c, n.c AS new_c FROM
         (SELECT b.bucket, min(b.pid) AS c FROM clone_buckets b SEMI JOIN cl_abk k ON k.bucket = b.bucket GROUP BY b.bucket) o
