@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openWarehouse, rows } from '../warehouse/db.ts';
-import { coreName, loadDepartmentOverrides, normRegion, resolveDepartments } from '../warehouse/quality/departments.ts';
+import { coreName, loadDepartmentOverrides, mayRename, normRegion, resolveDepartments } from '../warehouse/quality/departments.ts';
 import { insertFixture } from '../warehouse/quality/rules.ts';
 import { buildYoy } from '../warehouse/quality/yoy.ts';
 
@@ -21,6 +21,17 @@ describe('department names', () => {
     expect(coreName('曹妃甸区市场监督管理局第六分局', null)).toBe('市场监督管理局第六分局');
     expect(coreName('西安市雁塔区教育局', null)).toBe('教育局');
     expect(normRegion('承德高新技术产业开发区')).toBe(normRegion('承德高新区'));
+  });
+});
+
+describe('mayRename (which regions need their project names read)', () => {
+  it('is true only when two departments of the region have no year in common', () => {
+    const ys = (...y: number[]) => new Set(y);
+    expect(mayRename([ys(2020, 2021, 2022), ys(2021, 2022), ys(2022)])).toBe(false);
+    expect(mayRename([ys(2020, 2021), ys(2020, 2021)])).toBe(false);
+    expect(mayRename([ys(2020, 2021), ys(2021, 2022), ys(2023)])).toBe(true); // a rename in 2023 is possible
+    expect(mayRename([ys(2020), ys()])).toBe(true); // a department without a year
+    expect(mayRename([ys(2020)])).toBe(false);
   });
 });
 

@@ -2,7 +2,8 @@
  * Incremental checks equal a full recheck, row for row. One warehouse goes through a sequence of
  * nightly runs — real documents added, a document re-ingested, a re-published copy under another
  * department (its projects join 004's clone cluster), the original removed (the cluster shrinks),
- * a year of a renamed department removed (year-over-year and department links change) — and after
+ * a year of a renamed department removed (year-over-year and department links change), a third
+ * copy joining the copy's cluster (only the clone rules re-check the cluster's other document) — and after
  * every incremental run a copy of it is checked with `--full` semantics (runChecks mode 'full');
  * every derived table, current_findings and the scores must be the same.
  */
@@ -128,6 +129,27 @@ describe('incremental quality checks', () => {
     expect(n5.diffs.yoy_projects[0]).toBeLessThan(before[0].n);
     // Only the department touched was re-checked, not the PDF's or the copy's.
     expect(n5.res.changes!.scope).toBeLessThan(4);
+
+    // Night 6: a third copy under yet another department joins the copy's cluster. Every rule
+    // re-checks the new document only; the clone rules also re-check the cluster's other document
+    // (its projects now have a clone in another department), and only documents whose findings
+    // changed are re-scored.
+    const v3File = path.join(dir, '004_v3.txt');
+    writeFileSync(v3File, v2.replaceAll('930007曹妃甸区市场监督管理局第七分局', '930008曹妃甸区市场监督管理局第八分局'));
+    await ingestFile(wh.conn, v3File);
+    const v2Doc = await docOf(v2File);
+    const [old] = await rows<{ n: number }>(wh.conn, `SELECT count(*) AS n FROM current_findings WHERE doc_id = $1 AND rule_id NOT LIKE 'clone-set-%'`, [v2Doc]);
+    const n6 = await nightly('6');
+    expect(n6.res.mode).toBe('incremental');
+    expect(n6.res.changes).toMatchObject({ added: 1, changed: 0, removed: 0, scope: 1, cloneScope: 2, findingsChanged: 2 });
+    const [z] = await rows<{ n: number; kept: number }>(
+      wh.conn,
+      `SELECT count(*) FILTER (WHERE rule_id = 'clone-set-across-departments') AS n, count(*) FILTER (WHERE rule_id NOT LIKE 'clone-set-%' AND run_id <> 'inc-6') AS kept
+       FROM current_findings WHERE doc_id = $1`,
+      [v2Doc],
+    );
+    expect(z.n).toBeGreaterThan(0); // the copy's projects now have clones across departments
+    expect(z.kept).toBe(old.n); // its other findings were not re-written
     wh.close();
   }, 900_000);
 

@@ -32,7 +32,7 @@ export async function runCheck(opts: { db: string; rule?: string[]; runId?: stri
       if (res.reason) console.error(`full check: ${res.reason}`);
       if (res.changes)
         console.log(
-          `\nincremental: ${res.changes.added} new, ${res.changes.changed} re-ingested, ${res.changes.removed} removed documents → ${res.changes.scope} documents re-checked, ${res.changes.keys} department-years re-scored`,
+          `\nincremental: ${res.changes.added} new, ${res.changes.changed} re-ingested, ${res.changes.removed} removed documents → ${res.changes.scope} documents re-checked by every rule, ${res.changes.cloneScope} by the clone rules, ${res.changes.findingsChanged} with changed findings, ${res.changes.keys} department-years re-scored`,
         );
       console.log(
         `\nrun ${res.runId} (${res.mode}): ${res.findings} findings from ${res.results.length} rules (${res.results.filter((r) => r.status === 'fail').length} with hits, ${res.errors.length} errors), ` +

@@ -114,9 +114,11 @@ export async function run() {
       });
       console.log(
         `  incremental check (${inc.mode}): ${inc.seconds.toFixed(1)} s for ${inc.changes?.added ?? 0} new documents on ${g.indicators.toLocaleString()} indicators — ` +
-          `${inc.changes?.scope ?? 0} documents re-checked, ${inc.changes?.keys ?? 0} department-years re-scored, ${inc.clones?.indexed ?? 0} projects indexed, ${inc.clones?.relabelled ?? 0} re-labelled; ` +
+          `${inc.changes?.scope ?? 0} documents re-checked by every rule, ${inc.changes?.cloneScope ?? 0} by the clone rules, ${inc.changes?.findingsChanged ?? 0} with changed findings, ${inc.changes?.keys ?? 0} department-years re-scored, ${inc.clones?.indexed ?? 0} projects indexed, ${inc.clones?.relabelled ?? 0} re-labelled; ` +
           `full check ${res.seconds.toFixed(1)} s (${(res.seconds / inc.seconds).toFixed(1)}× the incremental)`,
       );
+      const slowInc = [...inc.results].sort((a, b) => b.seconds - a.seconds).slice(0, 5);
+      console.log(`  slowest rules (incremental): ${slowInc.map((r) => `${r.rule_id} ${r.seconds.toFixed(1)} s`).join(', ')}`);
     } finally {
       wh.close();
       rmSync(dir, { recursive: true, force: true });

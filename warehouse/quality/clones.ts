@@ -62,6 +62,9 @@ export interface CloneStats {
   iterations: number;
 }
 
+/** Version of the clone index's contents (set hashes, signatures): a change makes the next check full. */
+export const CLONE_INDEX_VERSION = 2;
+
 export const CLONE_DEFAULTS: Required<CloneOptions> = { bins: 64, rowsPerBand: 4, threshold: 0.5, targetsThreshold: 0.2, minIndicators: 3, shingle: 3 };
 
 export async function detectClones(conn: DuckDBConnection, options: CloneOptions = {}, scope: CloneScope = {}): Promise<CloneStats> {
@@ -84,25 +87,29 @@ export async function detectClones(conn: DuckDBConnection, options: CloneOptions
     for (const t of ['clone_edges', 'clone_buckets', 'clone_signatures', 'clone_projects']) await run(`DELETE FROM ${t}`);
   }
 
-  // 1. One text per indicator of the documents to index, projects with enough indicators.
+  // 1. One text per indicator of the documents to index, projects with enough indicators. A
+  //    project's set and targets are hashed as multisets: the sum of the items' 64-bit hashes
+  //    (order-free, so no sorted list per project; equal sums of different sets are as unlikely
+  //    as a hash collision).
   await run(`CREATE OR REPLACE TEMP TABLE cl_ind AS
-    SELECT hash(doc_id, project_seq) AS pid, doc_id, project_seq,
-           jx_norm(level3) || '|' || jx_norm(description) || '|' || jx_norm(value_raw) AS t,
-           jx_norm(level2) || '=' || jx_norm(value_raw) AS slot
-    FROM indicators WHERE ${inDocs('doc_id')}`);
+    SELECT *, hash(t) AS th FROM (
+      SELECT hash(doc_id, project_seq) AS pid, doc_id, project_seq,
+             jx_norm(level3) || '|' || jx_norm(description) || '|' || nv AS t, jx_norm(level2) || '=' || nv AS slot
+      FROM (SELECT *, jx_norm(value_raw) AS nv FROM indicators WHERE ${inDocs('doc_id')}))`);
   await run(`CREATE OR REPLACE TEMP TABLE cl_new AS
     SELECT pid, any_value(doc_id) AS doc_id, any_value(project_seq) AS project_seq, count(*) AS n,
-           hash(list(slot || '|' || t ORDER BY slot, t)) AS set_hash, hash(list(slot ORDER BY slot)) AS target_hash
+           hash(sum(hash(slot, t))) AS set_hash, hash(sum(hash(slot))) AS target_hash
     FROM cl_ind GROUP BY pid HAVING count(*) >= ${o.minIndicators}`);
 
   // 2. MinHash per distinct text (texts repeat a lot), then per project the minimum per bin.
+  //    A text is keyed by its 64-bit hash (th) from here on: joins and groups on a number, not a string.
   await run(`CREATE OR REPLACE TEMP TABLE cl_tsig AS
-    SELECT t, CAST(h % ${K} AS SMALLINT) AS bin, min(hash(h, 7)) AS v
-    FROM (SELECT t, hash(substr(t, i, ${o.shingle})) AS h
-          FROM (SELECT t, unnest(range(1, greatest(length(t) - ${o.shingle} + 2, 2))) AS i FROM (SELECT DISTINCT t FROM cl_ind)))
+    SELECT th, CAST(h % ${K} AS SMALLINT) AS bin, min(hash(h, 7)) AS v
+    FROM (SELECT th, hash(substr(t, i, ${o.shingle})) AS h
+          FROM (SELECT th, t, unnest(range(1, greatest(length(t) - ${o.shingle} + 2, 2))) AS i FROM (SELECT DISTINCT ON (th) th, t FROM cl_ind)))
     GROUP BY ALL`);
   await run(`CREATE OR REPLACE TEMP TABLE cl_nsig AS
-    SELECT i.pid, x.bin, min(x.v) AS v FROM cl_ind i SEMI JOIN cl_new n ON n.pid = i.pid JOIN cl_tsig x ON x.t = i.t GROUP BY ALL`);
+    SELECT i.pid, x.bin, min(x.v) AS v FROM (SELECT DISTINCT pid, th FROM cl_ind SEMI JOIN cl_new USING (pid)) i JOIN cl_tsig x ON x.th = i.th GROUP BY ALL`);
   await run(`CREATE OR REPLACE TEMP TABLE cl_nbk AS
     SELECT hash(band, key) AS bucket, 'band' AS kind, pid FROM (
       SELECT pid, bin // ${R} AS band, bit_xor(hash(bin, v)) AS key FROM cl_nsig GROUP BY pid, bin // ${R})
@@ -111,12 +118,14 @@ export async function detectClones(conn: DuckDBConnection, options: CloneOptions
 
   // 3. Leaving projects; affected buckets; the links and labels they had.
   await run(`CREATE OR REPLACE TEMP TABLE cl_gone AS SELECT pid, lab FROM clone_projects WHERE ${full ? 'false' : inDocs('doc_id')}`);
+  // (A rebuild starts from an empty index: no bucket is affected, nothing is re-starred.)
   await run(`CREATE OR REPLACE TEMP TABLE cl_abk AS
-    SELECT DISTINCT bucket FROM (SELECT bucket FROM cl_nbk UNION ALL SELECT bucket FROM clone_buckets b SEMI JOIN cl_gone g ON g.pid = b.pid)`);
+    ${full ? 'SELECT bucket FROM cl_nbk LIMIT 0' : 'SELECT DISTINCT bucket FROM (SELECT bucket FROM cl_nbk UNION ALL SELECT bucket FROM clone_buckets b SEMI JOIN cl_gone g ON g.pid = b.pid)'}`);
   // A bucket keeps its star when its smallest pid (the centre) stays and was not re-indexed: then
   // only links of leaving members go and only arriving members are verified (a pair's similarity
   // depends on its two signatures alone). Otherwise the bucket is re-starred.
-  await run(`CREATE OR REPLACE TEMP TABLE cl_rs AS
+  if (full) await run(`CREATE OR REPLACE TEMP TABLE cl_rs AS SELECT bucket FROM cl_abk`);
+  else await run(`CREATE OR REPLACE TEMP TABLE cl_rs AS
     SELECT bucket FROM (
       SELECT o.bucket, o.c AS old_c, n.c AS new_c FROM
         (SELECT b.bucket, min(b.pid) AS c FROM clone_buckets b SEMI JOIN cl_abk k ON k.bucket = b.bucket GROUP BY b.bucket) o

@@ -91,6 +91,15 @@ export function bigramSimilarity(a: string, b: string): number {
   return na + nb ? (2 * inter) / (na + nb) : 0;
 }
 
+/** True when two of these year sets have no year in common (an empty set has none with any). */
+export function mayRename(yearSets: Set<number>[]): boolean {
+  if (yearSets.length < 2) return false;
+  if (yearSets.some((ys) => ys.size === 0)) return true;
+  const distinct = [...new Map(yearSets.map((ys) => [[...ys].sort((a, b) => a - b).join(','), ys])).values()];
+  for (let i = 0; i < distinct.length; i++) for (let j = i + 1; j < distinct.length; j++) if (![...distinct[i]].some((y) => distinct[j].has(y))) return true;
+  return false;
+}
+
 interface DocInfo {
   doc_id: string;
   region: string | null;
@@ -146,18 +155,6 @@ export async function resolveDepartments(conn: DuckDBConnection, opts: Departmen
   const projThreshold = opts.projectNameThreshold ?? 0.6;
 
   const docs = await rows<DocInfo>(conn, `SELECT doc_id, region, department, dept_code, year, source FROM documents ORDER BY year NULLS LAST, doc_id`);
-  const projects = await rows<{ doc_id: string; name: string }>(
-    conn,
-    `SELECT doc_id, name FROM projects WHERE scope = 'project' AND name IS NOT NULL AND trim(name) <> ''`,
-  );
-  const projByDoc = new Map<string, string[]>();
-  for (const p of projects) {
-    const n = norm(p.name);
-    if (!n) continue;
-    let l = projByDoc.get(p.doc_id);
-    if (!l) projByDoc.set(p.doc_id, (l = []));
-    l.push(n);
-  }
 
   // Step 1 and 2: initial groups.
   const uf = new UnionFind();
@@ -210,7 +207,6 @@ export async function resolveDepartments(conn: DuckDBConnection, opts: Departmen
     g.docs.push(d);
     if (d.department) g.names.add(coreName(d.department, d.region));
     if (d.year != null) g.years.add(d.year);
-    g.projects.push(...(projByDoc.get(d.doc_id) ?? []));
   }
   const linkEvidence = new Map<string, Record<string, unknown>>();
   const candidates: { a: Group; b: Group; score: number; evidence: Record<string, unknown> }[] = [];
@@ -221,7 +217,30 @@ export async function resolveDepartments(conn: DuckDBConnection, opts: Departmen
     if (!l) byRegion.set(g.region, (l = []));
     l.push(g);
   }
-  for (const gs of byRegion.values()) {
+  // Project names are read only for the regions where a rename is possible at all: two of their
+  // departments without a year in common (a department has one budget a year). Elsewhere nothing
+  // can be linked, and a warehouse of ten million indicators need not send its million project
+  // names through JavaScript.
+  const renameRegions = [...byRegion].filter(([, gs]) => mayRename(gs.map((g) => g.years)));
+  if (renameRegions.length) {
+    const rawRegions = new Set<string>();
+    for (const [, gs] of renameRegions) for (const g of gs) for (const d of g.docs) if (d.region != null) rawRegions.add(d.region);
+    const projects = await rows<{ doc_id: string; name: string }>(
+      conn,
+      `SELECT p.doc_id, p.name FROM projects p SEMI JOIN documents d ON d.doc_id = p.doc_id AND d.region IN (${[...rawRegions].map((r) => `'${r.replace(/'/g, "''")}'`).join(', ')})
+       WHERE p.scope = 'project' AND p.name IS NOT NULL AND trim(p.name) <> ''`,
+    );
+    const projByDoc = new Map<string, string[]>();
+    for (const p of projects) {
+      const n = norm(p.name);
+      if (!n) continue;
+      let l = projByDoc.get(p.doc_id);
+      if (!l) projByDoc.set(p.doc_id, (l = []));
+      l.push(n);
+    }
+    for (const [, gs] of renameRegions) for (const g of gs) for (const d of g.docs) g.projects.push(...(projByDoc.get(d.doc_id) ?? []));
+  }
+  for (const [, gs] of renameRegions) {
     // Project names common to many departments of the region (公务用车运行维护费 …) prove nothing.
     const nameFreq = new Map<string, number>();
     for (const g of gs) for (const p of new Set(g.projects)) nameFreq.set(p, (nameFreq.get(p) ?? 0) + 1);

@@ -18,6 +18,7 @@ import {
   dropTemps,
   findChangedDocuments,
   fullReason,
+  mergeFindings,
   previousRun,
   recordChecked,
   snapshotDepartments,
@@ -25,7 +26,7 @@ import {
   touchedDepartments,
   touchedKeys,
 } from './incremental.ts';
-import { loadRules, runRules, storeRules, type Rule, type RuleResult } from './rules.ts';
+import { loadRules, readsClones, runRules, storeRules, type Rule, type RuleResult } from './rules.ts';
 import { computeScores, loadScorecardConfig } from './scoring.ts';
 import { buildYoy } from './yoy.ts';
 
@@ -49,7 +50,7 @@ export interface CheckResult {
   mode: 'full' | 'incremental' | 'partial';
   /** Why a run asked to be incremental ran full. */
   reason?: string;
-  /** Findings written by this run (an incremental run: those of the re-checked documents). */
+  /** Findings computed by this run (an incremental run: those of the re-checked documents, of which only the changed ones are written). */
   findings: number;
   /** Findings of the warehouse now (current_findings). */
   currentFindings: number;
@@ -57,8 +58,12 @@ export interface CheckResult {
   errors: RuleResult[];
   results: RuleResult[];
   clones?: CloneStats;
-  /** Incremental runs: documents added / re-ingested / removed, and documents re-checked. */
-  changes?: { added: number; changed: number; removed: number; scope: number; departments: number; keys: number };
+  /**
+   * Incremental runs: documents added / re-ingested / removed; documents re-checked by every rule
+   * (scope) and by the clone rules (cloneScope, includes scope); documents whose findings changed;
+   * departments touched; department-years re-scored (keys).
+   */
+  changes?: { added: number; changed: number; removed: number; scope: number; cloneScope: number; findingsChanged: number; departments: number; keys: number };
   seconds: number;
 }
 
@@ -116,9 +121,10 @@ export async function runChecks(conn: DuckDBConnection, opts: CheckOptions = {})
       const scope: CloneScope = { docs: 'chk_changed', deptDocs: 'chk_deptdocs' };
       clones = await step('clones', () => detectClones(conn, opts.clones, scope));
       await step('yoy', () => buildYoy(conn, { depts: 'chk_depts' }));
-      const n = await buildScope(conn);
+      const sc = await buildScope(conn);
       const tr = performance.now();
-      results = await runRules(conn, rules, runId, { scope: 'chk_scope' });
+      results = await runRules(conn, rules, runId, { scope: 'chk_scope', cloneScope: 'chk_cscope', into: 'chk_nf' });
+      const fdocs = await mergeFindings(conn, rules.filter(readsClones).map((r) => r.id));
       opts.onStep?.('rules', (performance.now() - tr) / 1000, results);
       const ts = performance.now();
       const keys = await touchedKeys(conn);
@@ -126,7 +132,7 @@ export async function runChecks(conn: DuckDBConnection, opts: CheckOptions = {})
       await computeScores(conn, runId, cfg, { deptYears: 'chk_keys', findings: 'current_findings' });
       await copyUntouchedScores(conn, prev!.run_id, runId);
       opts.onStep?.('scores', (performance.now() - ts) / 1000);
-      changes = { ...ch, scope: n, departments: td.depts, keys };
+      changes = { ...ch, scope: sc.scope, cloneScope: sc.cloneScope, findingsChanged: fdocs, departments: td.depts, keys };
     } else {
       const derived = await buildDerived(conn, opts);
       clones = derived.clones;

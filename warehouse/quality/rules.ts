@@ -94,15 +94,23 @@ const LINKING_TABLES = /\b(document_departments|departments|clone_members|clone_
 /** Tables holding rows of one document each: an incremental check shadows them with the scope's rows. */
 export const DOCUMENT_TABLES = ['documents', 'doc_tables', 'projects', 'goals', 'indicators', 'budget_lines', 'duties', 'duty_indicators', 'yoy_projects', 'yoy_indicators'];
 
+/** Tables of the clone index's clusters: a rule reading one depends on cluster changes (incremental checks). */
+const CLONE_TABLES = /\b(clone_members|clone_clusters)\b/i;
+
+/** True when a rule reads the clone clusters: its findings for a document can change when another document joins or leaves a cluster. */
+export function readsClones(rule: Pick<Rule, 'sql'>): boolean {
+  return CLONE_TABLES.test(rule.sql);
+}
+
 /** `document` when a rule's findings for a document depend only on that document's rows. */
 export function ruleScope(rule: Pick<Rule, 'sql' | 'scope'>): 'document' | 'warehouse' {
   return rule.scope ?? (LINKING_TABLES.test(rule.sql) ? 'warehouse' : 'document');
 }
 
-/** The INSERT that runs one rule into `current_findings` (only for the documents of `scopeTable` when given). */
-export function ruleInsertSql(rule: Rule, runId: string, scopeTable?: string): string {
+/** The INSERT that runs one rule into `target` (default current_findings; only for the documents of `scopeTable` when given). */
+export function ruleInsertSql(rule: Rule, runId: string, scopeTable?: string, target = 'current_findings'): string {
   const body = rule.sql.trim().replace(/;\s*$/, '');
-  return `INSERT INTO current_findings (run_id, rule_id, category, severity, doc_id, project_seq, indicator_seq, message, evidence, page, table_no, row_no)
+  return `INSERT INTO ${target} (run_id, rule_id, category, severity, doc_id, project_seq, indicator_seq, message, evidence, page, table_no, row_no)
 SELECT ${sqlString(runId)}, ${sqlString(rule.id)}, ${sqlString(rule.category)}, ${sqlString(rule.severity)},
        r.doc_id, CAST(r.project_seq AS INTEGER), CAST(r.indicator_seq AS INTEGER), CAST(r.message AS VARCHAR), CAST(r.evidence AS VARCHAR),
        CAST(r.page AS INTEGER), CAST(r.table_no AS INTEGER), CAST(r.row_no AS INTEGER)
@@ -119,21 +127,29 @@ export interface RuleResult {
 
 /**
  * Run each rule into `current_findings` under runId; a rule that fails is recorded and never stops
- * the others. Without a scope the rules' previous findings are replaced everywhere. With `scope`
- * (a temp table of doc_id) only those documents are checked, and the caller has removed their
- * previous findings: document rules then read temp tables holding only the scope's rows (they
- * shadow the warehouse tables of the same name), warehouse rules read everything and keep the
- * scope's findings.
+ * the others. Without a scope the rules' previous findings are replaced everywhere.
+ *
+ * With `scope` (a temp table of doc_id) only those documents are checked and the rows go to
+ * `into` (a table with the columns of current_findings; the caller merges them, incremental.ts):
+ * document rules read temp tables holding only the scope's rows (they shadow the warehouse tables
+ * of the same name), warehouse rules read everything and keep the scope's findings, and rules
+ * reading the clone clusters (readsClones) keep those of `cloneScope` (default: scope).
  */
-export async function runRules(conn: DuckDBConnection, rules: Rule[], runId: string, opts: { scope?: string } = {}): Promise<RuleResult[]> {
+export async function runRules(
+  conn: DuckDBConnection,
+  rules: Rule[],
+  runId: string,
+  opts: { scope?: string; cloneScope?: string; into?: string } = {},
+): Promise<RuleResult[]> {
   const results: RuleResult[] = [];
   await conn.run('DELETE FROM rule_results WHERE run_id = $1', [runId]);
   if (!opts.scope) await conn.run(`DELETE FROM current_findings WHERE rule_id IN (${rules.map((r) => sqlString(r.id)).join(', ') || "''"})`);
-  const runOne = async (rule: Rule) => {
+  const into = opts.scope ? (opts.into ?? 'current_findings') : 'current_findings';
+  const runOne = async (rule: Rule, scope = opts.scope) => {
     const t0 = performance.now();
     let res: RuleResult;
     try {
-      const r = await conn.run(ruleInsertSql(rule, runId, opts.scope));
+      const r = await conn.run(ruleInsertSql(rule, runId, scope, into));
       const n = Number(r.rowsChanged);
       res = { rule_id: rule.id, status: n ? 'fail' : 'pass', findings: n, seconds: (performance.now() - t0) / 1000, error: null };
     } catch (e) {
@@ -151,7 +167,7 @@ export async function runRules(conn: DuckDBConnection, rules: Rule[], runId: str
     } finally {
       for (const t of DOCUMENT_TABLES) await conn.run(`DROP TABLE IF EXISTS temp.main.${t}`);
     }
-    for (const rule of rules.filter((r) => ruleScope(r) === 'warehouse')) await runOne(rule);
+    for (const rule of rules.filter((r) => ruleScope(r) === 'warehouse')) await runOne(rule, readsClones(rule) ? (opts.cloneScope ?? opts.scope) : opts.scope);
   } else for (const rule of rules) await runOne(rule);
   const order = new Map(rules.map((r, i) => [r.id, i]));
   results.sort((a, b) => order.get(a.rule_id)! - order.get(b.rule_id)!);
