@@ -18,9 +18,7 @@ type Getter = (role: IndicatorRole) => { text: string; down: boolean; present: b
  * own. It belongs to the row above it, never an indicator of its own.
  */
 export function isFragment(r: RowView, prev: IndicatorRow, roles: readonly string[], get: Getter): boolean {
-  if (r.page == null || prev.page == null || r.page === prev.page) return false;
-  const adjacent = prev.table_no === r.tableNo ? prev.row_no === r.rowNo - 1 : r.rowNo === 1;
-  if (!adjacent) return false;
+  if (!acrossBreak(r, prev)) return false;
   // Merged from above, repeated, empty — or the rest of a level name cut in two (效益 | 指标).
   const carried = (x: ReturnType<Getter>, was: string | null) => !x.text || x.down || x.text === was || completesLevel(was, x.text);
   const l1 = get('level1');
@@ -34,6 +32,21 @@ export function isFragment(r: RowView, prev: IndicatorRow, roles: readonly strin
   const valued = own('value') || own('value_num') || own('op');
   if (named && valued) return false;
   return roles.some((x, i) => x !== 'level1' && x !== 'level2' && !x.startsWith('head:') && r.cells[i]?.text && !r.cells[i].spannedDown && !r.cells[i].spannedRight);
+}
+
+/** `r` is the first row after a page break and `prev` the row printed just before it. */
+const acrossBreak = (r: RowView, prev: IndicatorRow) =>
+  r.page != null && prev.page != null && r.page !== prev.page && (prev.table_no === r.tableNo ? prev.row_no === r.rowNo - 1 : r.rowNo === 1);
+
+/**
+ * A merged 一级 / 二级 cell cut mid-word by a page break (产出指 | 标): the first row after the break
+ * holds the rest of the level name as its own text, beside cells of its own (a new 二级 / 三级, so
+ * not a fragment). Returns the whole name — the row continues the merged cell — or null. The
+ * indicators printed before the break under the cut name are mended by the caller.
+ */
+export function restOfCutLevel(r: RowView, prev: IndicatorRow, level: 'level1' | 'level2', cell: { text: string; down: boolean }): string | null {
+  if (!cell.text || cell.down || !acrossBreak(r, prev) || !completesLevel(prev[level], cell.text)) return null;
+  return `${prev[level]}${cell.text}`;
 }
 
 const FOLD: Partial<Record<IndicatorRole, 'level3' | 'description' | 'basis' | 'scoring_rule' | 'period_value' | 'measure_unit' | 'nature' | 'value_type'>> = {
