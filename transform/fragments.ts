@@ -5,7 +5,7 @@
  * cut the same way is joined back before its columns are mapped.
  */
 import type { IndicatorRow } from './types.ts';
-import { indicatorRole, isIndicatorHeader, LEVEL1_NAMES, LEVEL2_NAMES, type IndicatorRole } from './headers.ts';
+import { headRole, indicatorRole, isIndicatorHeader, LEVEL1_NAMES, LEVEL2_NAMES, type IndicatorRole } from './headers.ts';
 import type { RowView, ViewCell } from './rows.ts';
 import { joinLines, key } from './text.ts';
 import { parseIndicatorValue } from './values.ts';
@@ -139,4 +139,26 @@ export function joinCutSubHeader(sub: RowView, rest: RowView): RowView | null {
     return { ...c, raw: text, text, key: key(text) };
   });
   return cells.every((c) => !own(c) || SUB_LABEL.has(indicatorRole(c.key))) ? { ...sub, cells } : null;
+}
+
+/**
+ * A head label cut mid-word by a page break (预算规模及资 | 金用途, 资金支 | 出计划（%）): `prev`, the
+ * last row before the break, and `r`, the first after it, each start with a piece of the label that
+ * no dictionary knows, and the joined text is a label (资金用途, 支出计划). Returns `prev` with the
+ * whole label and `r` with its first cell merged from above (the label spans both rows, as on
+ * paper); null otherwise.
+ */
+export function joinCutLabel(prev: RowView, r: RowView): { prev: RowView; next: RowView } | null {
+  if (r.page == null || prev.page == null || r.page === prev.page || r.tableNo !== prev.tableNo) return null;
+  const a = prev.cells[0];
+  const b = r.cells[0];
+  const own = (c: ViewCell | undefined) => !!c && !!c.text && !c.spannedDown && !c.spannedRight;
+  if (!own(a) || !own(b) || headRole(a.key) || headRole(b.key)) return null;
+  const text = joinLines(`${a.raw}${b.raw}`.replace(/\n/g, ''));
+  if (!headRole(key(text))) return null;
+  const whole = { ...a, raw: text, text, key: key(text) };
+  return {
+    prev: { ...prev, cells: [whole, ...prev.cells.slice(1)] },
+    next: { ...r, cells: [{ ...whole, spannedDown: true }, ...r.cells.slice(1)] },
+  };
 }

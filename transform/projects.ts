@@ -11,7 +11,7 @@ import { headRole, indicatorRole, isIndicatorHeader, quarterOf, splitFlatIndicat
 import { logical, nonEmpty, type RowView, type ViewCell } from './rows.ts';
 import { cellLines, joinLines, key } from './text.ts';
 import { columnRoles, isSubHeader, isTitleRow, projectNameFromTitle, refineRolesByContent, type ColumnRole } from './columns.ts';
-import { foldFragment, isFragment, joinCutHeader, joinCutSubHeader, restOfCutLevel } from './fragments.ts';
+import { foldFragment, isFragment, joinCutHeader, joinCutLabel, joinCutSubHeader, restOfCutLevel } from './fragments.ts';
 import { detectPlanUnit, isGoalLabel, splitGoals } from './goals.ts';
 import { matchesProfile, profileOf } from './structure.ts';
 import { parseAmountWan, parseIndicatorValue } from './values.ts';
@@ -208,6 +208,14 @@ export class ProjectParser {
         continue;
       }
       if (this.mode === 'head' && this.cur) {
+        // A label cut mid-word by the page break: the row above is read again with the whole label.
+        const cut = i > 0 ? joinCutLabel(rows[i - 1], r) : null;
+        if (cut) {
+          const above = logical(cut.prev);
+          this.headRow(cut.prev, above, above.map((c) => (c.spannedDown ? null : headRole(c.key))));
+          this.headContinuation(cut.next, logical(cut.next));
+          continue;
+        }
         this.headContinuation(r, cells);
         continue;
       }

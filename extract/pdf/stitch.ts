@@ -39,6 +39,12 @@ export interface GridTable {
   /** Height of the table's (last) page, points. */
   pageHeight: number;
   ocrConfidence?: number;
+  /**
+   * A lone row at the top of a page with one text in it (the rest of a cell cut at the previous
+   * page's foot: `1号` under `承市政办字【2021】3`): a table only if it folds into the last row of
+   * the previous page's table; otherwise these lines are text.
+   */
+  rowRest?: PageLine[];
 }
 
 export interface PageLine {
@@ -265,7 +271,7 @@ export function stitchPages(pages: PageBlock[][]): { blocks: PageBlock[]; stitch
   let stitched = 0;
   for (let p = 0; p < pages.length; p++) {
     const blocks = pages[p];
-    const first = blocks.findIndex((b) => b.kind === 'table');
+    let first = blocks.findIndex((b) => b.kind === 'table');
     for (let i = 0; i < blocks.length; i++) {
       const b = blocks[i];
       if (b.kind === 'table' && i === first && p > 0) {
@@ -289,7 +295,8 @@ export function stitchPages(pages: PageBlock[][]): { blocks: PageBlock[]; stitch
             remapColumns(target, union);
             remapColumns(b.table, union);
           }
-          if (union && !startsNewForm(target, b.table)) {
+          const rest = b.table.rowRest ? !!cutRowPairs(target, b.table, b.table.cells.filter((c) => c.r === 0)) : true;
+          if (union && rest && !startsNewForm(target, b.table)) {
             appendTable(target, b.table);
             owner.set(b.table, target);
             stitched++;
@@ -298,6 +305,12 @@ export function stitchPages(pages: PageBlock[][]): { blocks: PageBlock[]; stitch
             continue;
           }
         }
+      }
+      if (b.kind === 'table' && b.table.rowRest) {
+        out.push({ kind: 'text', lines: b.table.rowRest, y: b.y });
+        // Not a row's rest: the page's next table may still continue the previous page's.
+        if (i === first) first = blocks.findIndex((x, j) => j > i && x.kind === 'table');
+        continue;
       }
       if (b.kind === 'table') owner.set(b.table, b.table);
       out.push(b);
