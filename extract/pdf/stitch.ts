@@ -181,12 +181,14 @@ const appendText = (ac: GridCell, bc: GridCell) => {
 };
 
 /**
- * Whether A's cell text goes on in B's: `hard` for a paragraph cut mid-sentence; `soft` for a last
- * line filled to the cell's edge, when the rest is not a whole cell text met elsewhere in its
- * column; null otherwise.
+ * Whether A's cell text goes on in B's: `hard` for a paragraph cut mid-sentence whose last line is
+ * full or long; `soft` for a last line filled to the cell's edge, when the rest is not a whole
+ * cell text met elsewhere in its column; null otherwise.
  */
 function continuesAcross(ac: GridCell, bc: GridCell, a: GridTable, b: GridTable): 'hard' | 'soft' | null {
-  if (unfinishedParagraph(ac.text)) return 'hard';
+  // A text goes on only from a line that is full (or long): a short last line ended its text,
+  // as a wrapped label does (社会效益指 / 标 above 生态效益指 / 标 is two cells, not one).
+  if (unfinishedParagraph(ac.text) && (ac.full || lastLine(ac.text).length >= LONG_LINE)) return 'hard';
   if (!ac.full || /[。；;.!?！？]$/.test(ac.text.trim())) return null;
   const t = norm(bc.text);
   const whole = (t0: GridTable) => t0.cells.some((c) => c !== bc && c.c === bc.c && norm(c.text) === t);
@@ -215,12 +217,13 @@ function cutRowPairs(a: GridTable, b: GridTable, row: GridCell[]): [GridCell, Gr
   const how = filled.map(([ac, bc]) => continuesAcross(ac, bc, a, b));
   if (how.some((h) => !h)) return null;
   const ended = pairs.some(([ac, bc]) => norm(ac.text) && !norm(bc.text));
-  const long = filled.every(([ac], i) => how[i] === 'hard' || norm(ac.text.trim().split('\n').pop()!).length >= LONG_LINE);
+  const long = filled.every(([ac], i) => how[i] === 'hard' || lastLine(ac.text).length >= LONG_LINE);
   return long || ended ? pairs : null;
 }
 
 /** A filled line this long is running text (a sentence wrapped at the edge), not a short label. */
 const LONG_LINE = 10;
+const lastLine = (t: string) => norm(t.trim().split('\n').pop() ?? '');
 
 /** Fold B's cells into A's: texts appended; a B cell spanning further rows makes A's span them too. */
 function foldPairs(pairs: [GridCell, GridCell][]): GridCell[] {

@@ -96,8 +96,9 @@ export function linesOf(items: TextItem[]): { text: string; y0: number; y1: numb
 export interface FilledCell extends LatticeCell {
   text: string;
   /**
-   * The text's last line is filled to the cell's right edge (no room for one more glyph, taking
-   * the left padding as the right one): the text may go on after it (a cell cut by a page break).
+   * The text's last line is filled to the cell's right edge (room for less than two more glyphs,
+   * taking the left padding as the right one): the text may go on after it (a cell cut by a page
+   * break).
    */
   full: boolean;
 }
@@ -106,7 +107,9 @@ function endsFull(c: LatticeCell, lines: ReturnType<typeof linesOf>): boolean {
   if (!lines.length) return false;
   const last = lines[lines.length - 1];
   const pad = Math.max(0, Math.min(...lines.map((l) => l.x0)) - c.x0);
-  return c.x1 - pad - last.x1 < last.size;
+  // Two glyphs of slack: line-breaking rules carry a character over with the punctuation that may
+  // not start a line (年安全特 | 刊》费: 》 takes 刊 with it).
+  return c.x1 - pad - last.x1 < last.size * 2;
 }
 
 /**
