@@ -93,6 +93,16 @@ describe('PDF extractor on real disclosures', () => {
     expect(t.rows[4].cells[9].text).toBe('偏离目标40%不得分；偏离目标30%\n得4分；偏离目标20%得6分；偏离\n10%得8分；无偏离得满分');
   });
 
+  it('长沙 公安局: a label wrapped at a page foot (社会成本指⏎标) is not joined with the next page\'s first row', async () => {
+    // pp. 35, 38, 41, 47 end with a 二级 name wrapped onto a short last line, and the next page starts
+    // with another (生态环境成⏎本指标): two rows of empty categories, not one cut row.
+    const doc = await extractPdf(read('015_长沙/2026年长沙市公安局2025年部门预算.pdf'), { pages: Array.from({ length: 20 }, (_, i) => i + 33) });
+    const cells = tables(doc).flatMap((t) => grid(t).flat());
+    expect(cells.filter((c) => c === '社会成本指标').length).toBeGreaterThanOrEqual(4);
+    expect(cells.filter((c) => c === '生态环境成本指标').length).toBeGreaterThanOrEqual(4);
+    expect(cells.filter((c) => /指标.*指标/.test(c))).toEqual([]);
+  });
+
   it('西安 部门专项业务经费绩效目标表 with 分值权重 and an empty merged 一级指标 cell', async () => {
     const doc = await extractPdf(read('020_西安/2026年西安市信访局部门预算.pdf'), { pages: [33] });
     expect(doc.pages).toBe(43);

@@ -5,7 +5,7 @@
  * cut the same way is joined back before its columns are mapped.
  */
 import type { IndicatorRow } from './types.ts';
-import { indicatorRole, isIndicatorHeader, LEVEL1_NAMES, LEVEL2_NAMES, type IndicatorRole } from './headers.ts';
+import { headRole, indicatorRole, isIndicatorHeader, LEVEL1_NAMES, LEVEL2_NAMES, type IndicatorRole } from './headers.ts';
 import type { RowView, ViewCell } from './rows.ts';
 import { joinLines, key } from './text.ts';
 import { parseIndicatorValue } from './values.ts';
@@ -18,9 +18,7 @@ type Getter = (role: IndicatorRole) => { text: string; down: boolean; present: b
  * own. It belongs to the row above it, never an indicator of its own.
  */
 export function isFragment(r: RowView, prev: IndicatorRow, roles: readonly string[], get: Getter): boolean {
-  if (r.page == null || prev.page == null || r.page === prev.page) return false;
-  const adjacent = prev.table_no === r.tableNo ? prev.row_no === r.rowNo - 1 : r.rowNo === 1;
-  if (!adjacent) return false;
+  if (!acrossBreak(r, prev)) return false;
   // Merged from above, repeated, empty — or the rest of a level name cut in two (效益 | 指标).
   const carried = (x: ReturnType<Getter>, was: string | null) => !x.text || x.down || x.text === was || completesLevel(was, x.text);
   const l1 = get('level1');
@@ -34,6 +32,21 @@ export function isFragment(r: RowView, prev: IndicatorRow, roles: readonly strin
   const valued = own('value') || own('value_num') || own('op');
   if (named && valued) return false;
   return roles.some((x, i) => x !== 'level1' && x !== 'level2' && !x.startsWith('head:') && r.cells[i]?.text && !r.cells[i].spannedDown && !r.cells[i].spannedRight);
+}
+
+/** `r` is the first row after a page break and `prev` the row printed just before it. */
+const acrossBreak = (r: RowView, prev: IndicatorRow) =>
+  r.page != null && prev.page != null && r.page !== prev.page && (prev.table_no === r.tableNo ? prev.row_no === r.rowNo - 1 : r.rowNo === 1);
+
+/**
+ * A merged 一级 / 二级 cell cut mid-word by a page break (产出指 | 标): the first row after the break
+ * holds the rest of the level name as its own text, beside cells of its own (a new 二级 / 三级, so
+ * not a fragment). Returns the whole name — the row continues the merged cell — or null. The
+ * indicators printed before the break under the cut name are mended by the caller.
+ */
+export function restOfCutLevel(r: RowView, prev: IndicatorRow, level: 'level1' | 'level2', cell: { text: string; down: boolean }): string | null {
+  if (!cell.text || cell.down || !acrossBreak(r, prev) || !completesLevel(prev[level], cell.text)) return null;
+  return `${prev[level]}${cell.text}`;
 }
 
 const FOLD: Partial<Record<IndicatorRole, 'level3' | 'description' | 'basis' | 'scoring_rule' | 'period_value' | 'measure_unit' | 'nature' | 'value_type'>> = {
@@ -126,4 +139,26 @@ export function joinCutSubHeader(sub: RowView, rest: RowView): RowView | null {
     return { ...c, raw: text, text, key: key(text) };
   });
   return cells.every((c) => !own(c) || SUB_LABEL.has(indicatorRole(c.key))) ? { ...sub, cells } : null;
+}
+
+/**
+ * A head label cut mid-word by a page break (预算规模及资 | 金用途, 资金支 | 出计划（%）): `prev`, the
+ * last row before the break, and `r`, the first after it, each start with a piece of the label that
+ * no dictionary knows, and the joined text is a label (资金用途, 支出计划). Returns `prev` with the
+ * whole label and `r` with its first cell merged from above (the label spans both rows, as on
+ * paper); null otherwise.
+ */
+export function joinCutLabel(prev: RowView, r: RowView): { prev: RowView; next: RowView } | null {
+  if (r.page == null || prev.page == null || r.page === prev.page || r.tableNo !== prev.tableNo) return null;
+  const a = prev.cells[0];
+  const b = r.cells[0];
+  const own = (c: ViewCell | undefined) => !!c && !!c.text && !c.spannedDown && !c.spannedRight;
+  if (!own(a) || !own(b) || headRole(a.key) || headRole(b.key)) return null;
+  const text = joinLines(`${a.raw}${b.raw}`.replace(/\n/g, ''));
+  if (!headRole(key(text))) return null;
+  const whole = { ...a, raw: text, text, key: key(text) };
+  return {
+    prev: { ...prev, cells: [whole, ...prev.cells.slice(1)] },
+    next: { ...r, cells: [{ ...whole, spannedDown: true }, ...r.cells.slice(1)] },
+  };
 }

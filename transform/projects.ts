@@ -11,7 +11,7 @@ import { headRole, indicatorRole, isIndicatorHeader, quarterOf, splitFlatIndicat
 import { logical, nonEmpty, type RowView, type ViewCell } from './rows.ts';
 import { cellLines, joinLines, key } from './text.ts';
 import { columnRoles, isSubHeader, isTitleRow, projectNameFromTitle, refineRolesByContent, type ColumnRole } from './columns.ts';
-import { foldFragment, isFragment, joinCutHeader, joinCutSubHeader } from './fragments.ts';
+import { foldFragment, isFragment, joinCutHeader, joinCutLabel, joinCutSubHeader, restOfCutLevel } from './fragments.ts';
 import { detectPlanUnit, isGoalLabel, splitGoals } from './goals.ts';
 import { matchesProfile, profileOf } from './structure.ts';
 import { parseAmountWan, parseIndicatorValue } from './values.ts';
@@ -208,6 +208,14 @@ export class ProjectParser {
         continue;
       }
       if (this.mode === 'head' && this.cur) {
+        // A label cut mid-word by the page break: the row above is read again with the whole label.
+        const cut = i > 0 ? joinCutLabel(rows[i - 1], r) : null;
+        if (cut) {
+          const above = logical(cut.prev);
+          this.headRow(cut.prev, above, above.map((c) => (c.spannedDown ? null : headRole(c.key))));
+          this.headContinuation(cut.next, logical(cut.next));
+          continue;
+        }
         this.headContinuation(r, cells);
         continue;
       }
@@ -404,11 +412,24 @@ export class ProjectParser {
       return found ?? { text: '', down: false, present: roles.includes(role) };
     };
     const prev = b.indicators[b.indicators.length - 1];
-    const l1 = get('level1');
-    const l2 = get('level2');
+    let l1 = get('level1');
+    let l2 = get('level2');
     if (prev && isFragment(r, prev, roles, get)) {
       foldFragment(r, prev, roles);
       return;
+    }
+    // A merged level cell cut mid-word by the page break: the rows above take the whole name and
+    // this row continues the cell (its other cells are its own).
+    if (prev) {
+      for (const level of ['level1', 'level2'] as const) {
+        const cell = level === 'level1' ? l1 : l2;
+        const whole = restOfCutLevel(r, prev, level, cell);
+        if (!whole) continue;
+        const cut = prev[level];
+        for (let k = b.indicators.length - 1; k >= 0 && b.indicators[k][level] === cut && b.indicators[k].table_no === prev.table_no; k--) b.indicators[k][level] = whole;
+        if (level === 'level1') l1 = { ...l1, down: true };
+        else l2 = { ...l2, down: true };
+      }
     }
     const level1_carried = l1.present && (!l1.text || l1.down) && !!prev?.level1;
     const level2_carried = l2.present && (!l2.text || l2.down) && !!prev?.level2 && (!l1.text || l1.down);

@@ -21,11 +21,11 @@ export function cleanValue(raw: string | null): { text: string | null; cleaning:
   if (/\$[^$]*\\[a-z]+[^$]*\$|\\%/.test(t)) {
     t = t
       .replace(/\$([^$]*)\$/g, '$1')
-      .replace(/\\geq?\b\s*/g, '≥')
-      .replace(/\\leq?\b\s*/g, '≤')
-      .replace(/\\neq?\b\s*/g, '≠')
+      .replace(/\\geq?(?![a-z])\s*/g, '≥')
+      .replace(/\\leq?(?![a-z])\s*/g, '≤')
+      .replace(/\\neq?(?![a-z])\s*/g, '≠')
       .replace(/\\%/g, '%')
-      .replace(/\\times\b\s*/g, '×')
+      .replace(/\\times(?![a-z])\s*/g, '×')
       .trim();
     cleaning.push('latex');
   }

@@ -142,13 +142,24 @@ function isTable(cells: { text: string }[], lat: Lattice) {
   return lat.cells.length >= 2 && cells.filter((c) => c.text.trim()).length >= 2;
 }
 
+/**
+ * A lone row of several cells with one text, the first lattice of its page and near its top: maybe
+ * the rest of a row cut by the page break (see GridTable.rowRest; the stitcher decides).
+ */
+function isRowRest(cells: { text: string }[], lat: Lattice, lattices: Lattice[], pageHeight: number) {
+  return lat === lattices[0] && lat.ys.length === 2 && lat.cells.length >= 2 && cells.filter((c) => c.text.trim()).length === 1 && lat.bbox.y0 <= pageHeight * 0.35;
+}
+
 /** Tables from the page's lattices, and the remaining text as text blocks, top to bottom. */
 export function layoutPage(page: number, lattices: Lattice[], items: TextItem[], pageHeight: number): PageBlock[] {
   const blocks: PageBlock[] = [];
   let rest = items;
   for (const lat of lattices) {
     const { cells, rest: outside } = fillLattice(lat, rest);
-    if (!isTable(cells, lat)) continue;
+    const rowRest = !isTable(cells, lat) && isRowRest(cells, lat, lattices, pageHeight);
+    if (!isTable(cells, lat) && !rowRest) continue;
+    const inside = new Set(outside);
+    const restLines = rowRest ? linesOf(rest.filter((it) => !inside.has(it))).map((l) => ({ page, y0: l.y0, y1: l.y1, text: l.text })) : null;
     rest = outside;
     const table: GridTable = {
       page,
@@ -156,11 +167,12 @@ export function layoutPage(page: number, lattices: Lattice[], items: TextItem[],
       nRows: lat.ys.length - 1,
       nCols: lat.xs.length - 1,
       xs: lat.xs,
-      cells: cells.map((c) => ({ r: c.r, c: c.c, rs: c.rs, cs: c.cs, text: c.text })),
+      cells: cells.map((c) => ({ r: c.r, c: c.c, rs: c.rs, cs: c.cs, text: c.text, ...(c.full ? { full: true } : {}) })),
       rowPages: Array.from({ length: lat.ys.length - 1 }, () => page),
       top: lat.bbox.y0,
       bottom: lat.bbox.y1,
       pageHeight,
+      ...(restLines ? { rowRest: restLines } : {}),
     };
     dropEmptyRows(table);
     if (table.nRows) blocks.push({ kind: 'table', table, y: lat.bbox.y0 });

@@ -19,6 +19,8 @@ export interface GridCell {
   rs: number;
   cs: number;
   text: string;
+  /** The text's last line reaches the cell's right edge (see FilledCell.full in text.ts). */
+  full?: boolean;
 }
 
 export interface GridTable {
@@ -37,6 +39,12 @@ export interface GridTable {
   /** Height of the table's (last) page, points. */
   pageHeight: number;
   ocrConfidence?: number;
+  /**
+   * A lone row at the top of a page with one text in it (the rest of a cell cut at the previous
+   * page's foot: `1号` under `承市政办字【2021】3`): a table only if it folds into the last row of
+   * the previous page's table; otherwise these lines are text.
+   */
+  rowRest?: PageLine[];
 }
 
 export interface PageLine {
@@ -150,39 +158,91 @@ function continuedCells(a: GridTable, b: GridTable, first: number): { folded: Se
   const evidence = run.some(([ac, bc]) => (!norm(bc.text) && norm(ac.text)) || (norm(bc.text) && norm(bc.text) === norm(ac.text)));
   const out = new Set<GridCell>();
   if (!evidence) {
-    const folded = splitRow(a, row);
+    const folded = splitRow(a, b, row);
     return { folded, rowMerged: folded.size > 0 };
   }
+  // The merged cells go on; the rest of B's first row may still be the rest of A's last row, cut
+  // by the break (a 资金用途 beside a merged 预算规模及资金用途 label).
+  const inRun = new Set(run.map(([, bc]) => bc));
+  const rest = row.filter((bc) => !inRun.has(bc));
+  const restPairs = rest.length ? cutRowPairs(a, b, rest) : null;
   for (const [ac, bc] of run) {
-    ac.rs += bc.rs;
-    if (norm(bc.text) && norm(bc.text) !== norm(ac.text)) ac.text = ac.text ? `${ac.text}\n${bc.text}` : bc.text;
+    ac.rs += bc.rs - (restPairs ? 1 : 0);
+    if (norm(bc.text) && norm(bc.text) !== norm(ac.text)) appendText(ac, bc);
     out.add(bc);
   }
-  return { folded: out, rowMerged: false };
+  if (restPairs) for (const bc of foldPairs(restPairs)) out.add(bc);
+  return { folded: out, rowMerged: !!restPairs };
+}
+
+const appendText = (ac: GridCell, bc: GridCell) => {
+  ac.text = ac.text ? `${ac.text}\n${bc.text}` : bc.text;
+  ac.full = bc.full;
+};
+
+/**
+ * Whether A's cell text goes on in B's: `hard` for a paragraph cut mid-sentence whose last line is
+ * full or long; `soft` for a last line filled to the cell's edge, when the rest is not a whole
+ * cell text met elsewhere in its column; null otherwise.
+ */
+function continuesAcross(ac: GridCell, bc: GridCell, a: GridTable, b: GridTable): 'hard' | 'soft' | null {
+  // A text goes on only from a line that is full (or long): a short last line ended its text,
+  // as a wrapped label does (社会效益指 / 标 above 生态效益指 / 标 is two cells, not one).
+  if (unfinishedParagraph(ac.text) && (ac.full || lastLine(ac.text).length >= LONG_LINE)) return 'hard';
+  if (!ac.full || /[。；;.!?！？]$/.test(ac.text.trim())) return null;
+  const t = norm(bc.text);
+  const whole = (t0: GridTable) => t0.cells.some((c) => c !== bc && c.c === bc.c && norm(c.text) === t);
+  return whole(a) || whole(b) ? null : 'soft';
+}
+
+/**
+ * Cells of B's first row (`row`) as the rest of A's last row: each lies under a cell of A that
+ * ends on A's last row, with the same columns; every non-empty one continues the text above it
+ * (`continuesAcross`), and one at least is non-empty. A row whose texts only fill their lines
+ * (soft) must also have a cell that ended before the break (text in A, empty in B): a row of short
+ * labels in narrow columns (3月底 | 6月底 …) above a row of amounts is not one row — unless the
+ * filled lines are long (running text: a 资金用途 sentence wrapped at the edge).
+ * Returns the pairs, or null.
+ */
+function cutRowPairs(a: GridTable, b: GridTable, row: GridCell[]): [GridCell, GridCell][] | null {
+  const last = a.cells.filter((c) => c.r + c.rs === a.nRows);
+  const pairs: [GridCell, GridCell][] = [];
+  for (const bc of row) {
+    const ac = last.find((c) => c.c === bc.c && c.cs === bc.cs);
+    if (!ac) return null;
+    pairs.push([ac, bc]);
+  }
+  const filled = pairs.filter(([, bc]) => norm(bc.text));
+  if (!filled.length) return null;
+  const how = filled.map(([ac, bc]) => continuesAcross(ac, bc, a, b));
+  if (how.some((h) => !h)) return null;
+  const ended = pairs.some(([ac, bc]) => norm(ac.text) && !norm(bc.text));
+  const long = filled.every(([ac], i) => how[i] === 'hard' || lastLine(ac.text).length >= LONG_LINE);
+  return long || ended ? pairs : null;
+}
+
+/** A filled line this long is running text (a sentence wrapped at the edge), not a short label. */
+const LONG_LINE = 10;
+const lastLine = (t: string) => norm(t.trim().split('\n').pop() ?? '');
+
+/** Fold B's cells into A's: texts appended; a B cell spanning further rows makes A's span them too. */
+function foldPairs(pairs: [GridCell, GridCell][]): GridCell[] {
+  for (const [ac, bc] of pairs) {
+    if (norm(bc.text)) appendText(ac, bc);
+    ac.rs += bc.rs - 1;
+  }
+  return pairs.map(([, bc]) => bc);
 }
 
 /**
  * A row a word processor split at the page break: every non-empty cell of B's first row continues
- * an unfinished paragraph in the same column of A's last row, all its other cells are empty.
- * The row is folded into A's last row (texts appended). Returns B's folded cells.
+ * the text of the same column in A's last row, the others are empty (their cell may span on down:
+ * a merged 一级 starting on the cut row). The row is folded into A's last row (texts appended).
+ * Returns B's folded cells.
  */
-function splitRow(a: GridTable, row: GridCell[]): Set<GridCell> {
-  const out = new Set<GridCell>();
-  const last = a.cells.filter((c) => c.r + c.rs === a.nRows);
-  const pairs: [GridCell, GridCell][] = [];
-  for (const bc of row) {
-    if (bc.rs !== 1) return out;
-    const ac = last.find((c) => c.c === bc.c && c.cs === bc.cs);
-    if (!ac) return out;
-    pairs.push([ac, bc]);
-  }
-  const filled = pairs.filter(([, bc]) => norm(bc.text));
-  if (!filled.length || !filled.every(([ac]) => unfinishedParagraph(ac.text))) return out;
-  for (const [ac, bc] of pairs) {
-    if (norm(bc.text)) ac.text = `${ac.text}\n${bc.text}`;
-    out.add(bc);
-  }
-  return out;
+function splitRow(a: GridTable, b: GridTable, row: GridCell[]): Set<GridCell> {
+  const pairs = cutRowPairs(a, b, row);
+  return new Set(pairs ? foldPairs(pairs) : []);
 }
 
 /** Append B's rows to A (mutates A). */
@@ -214,7 +274,7 @@ export function stitchPages(pages: PageBlock[][]): { blocks: PageBlock[]; stitch
   let stitched = 0;
   for (let p = 0; p < pages.length; p++) {
     const blocks = pages[p];
-    const first = blocks.findIndex((b) => b.kind === 'table');
+    let first = blocks.findIndex((b) => b.kind === 'table');
     for (let i = 0; i < blocks.length; i++) {
       const b = blocks[i];
       if (b.kind === 'table' && i === first && p > 0) {
@@ -238,7 +298,8 @@ export function stitchPages(pages: PageBlock[][]): { blocks: PageBlock[]; stitch
             remapColumns(target, union);
             remapColumns(b.table, union);
           }
-          if (union && !startsNewForm(target, b.table)) {
+          const rest = b.table.rowRest ? !!cutRowPairs(target, b.table, b.table.cells.filter((c) => c.r === 0)) : true;
+          if (union && rest && !startsNewForm(target, b.table)) {
             appendTable(target, b.table);
             owner.set(b.table, target);
             stitched++;
@@ -247,6 +308,12 @@ export function stitchPages(pages: PageBlock[][]): { blocks: PageBlock[]; stitch
             continue;
           }
         }
+      }
+      if (b.kind === 'table' && b.table.rowRest) {
+        out.push({ kind: 'text', lines: b.table.rowRest, y: b.y });
+        // Not a row's rest: the page's next table may still continue the previous page's.
+        if (i === first) first = blocks.findIndex((x, j) => j > i && x.kind === 'table');
+        continue;
       }
       if (b.kind === 'table') owner.set(b.table, b.table);
       out.push(b);

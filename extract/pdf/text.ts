@@ -59,7 +59,7 @@ const latin = /[A-Za-z0-9]$/;
 const latinStart = /^[A-Za-z0-9]/;
 
 /** Group items into lines (by baseline) and lines into text; lines in reading order. */
-export function linesOf(items: TextItem[]): { text: string; y0: number; y1: number; x0: number }[] {
+export function linesOf(items: TextItem[]): { text: string; y0: number; y1: number; x0: number; x1: number; size: number }[] {
   const sorted = [...items].sort((a, b) => a.base - b.base || a.x0 - b.x0);
   const lines: TextItem[][] = [];
   for (const it of sorted) {
@@ -87,12 +87,29 @@ export function linesOf(items: TextItem[]): { text: string; y0: number; y1: numb
       y0: Math.min(...line.map((i) => i.y0)),
       y1: Math.max(...line.map((i) => i.y1)),
       x0: line[0].x0,
+      x1: Math.max(...line.map((i) => i.x1)),
+      size: Math.max(...line.map((i) => i.size)),
     };
   });
 }
 
 export interface FilledCell extends LatticeCell {
   text: string;
+  /**
+   * The text's last line is filled to the cell's right edge (room for less than two more glyphs,
+   * taking the left padding as the right one): the text may go on after it (a cell cut by a page
+   * break).
+   */
+  full: boolean;
+}
+
+function endsFull(c: LatticeCell, lines: ReturnType<typeof linesOf>): boolean {
+  if (!lines.length) return false;
+  const last = lines[lines.length - 1];
+  const pad = Math.max(0, Math.min(...lines.map((l) => l.x0)) - c.x0);
+  // Two glyphs of slack: line-breaking rules carry a character over with the punctuation that may
+  // not start a line (年安全特 | 刊》费: 》 takes 刊 with it).
+  return c.x1 - pad - last.x1 < last.size * 2;
 }
 
 /**
@@ -123,6 +140,9 @@ export function fillLattice(lat: Lattice, items: TextItem[]): { cells: FilledCel
     if (!byCell.has(cell)) byCell.set(cell, []);
     byCell.get(cell)!.push(p);
   }
-  const cells = lat.cells.map((c) => ({ ...c, text: linesOf(byCell.get(c) ?? []).map((l) => l.text).join('\n') }));
+  const cells = lat.cells.map((c) => {
+    const lines = linesOf(byCell.get(c) ?? []);
+    return { ...c, text: lines.map((l) => l.text).join('\n'), full: endsFull(c, lines) };
+  });
   return { cells, rest, used: inside.length };
 }
