@@ -67,11 +67,6 @@ export class DocumentPool {
     for (let i = 0; i < size; i++) this.slots.push({ worker: new BudgetedWorker<Job, Processed>(new URL('./pool-worker.mjs', import.meta.url), workerData), busy: false });
   }
 
-  /** Documents submitted and not finished yet (waiting or running). */
-  get pending(): number {
-    return this.waiting.length + this.slots.filter((s) => s.busy).length;
-  }
-
   /** Extract + transform one document on the next free slot. Never throws: failures come back in `failure`. */
   process(bytes: Uint8Array, source: string, opts: ProcessOptions = {}): Promise<Processed> {
     // Only serialisable options cross the thread boundary.
