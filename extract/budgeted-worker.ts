@@ -33,7 +33,11 @@ export class BudgetedWorker<Req extends object, Res> {
   private nextId = 1;
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly url: URL) {}
+  /** `workerData` is handed to every thread this starts (e.g. a counter shared between threads). */
+  constructor(
+    private readonly url: URL,
+    private readonly workerData?: unknown,
+  ) {}
 
   /** Queue one job; `label` names the work in messages, e.g. "PDF parsing", "docx extraction". */
   run(payload: Req, budget: Budget, label: string): Promise<Res> {
@@ -51,7 +55,7 @@ export class BudgetedWorker<Req extends object, Res> {
   private start(memoryMb: number): Worker {
     if (this.worker && this.memoryMb === memoryMb) return this.worker;
     this.stop();
-    const w = new Worker(this.url, { resourceLimits: { maxOldGenerationSizeMb: memoryMb, maxYoungGenerationSizeMb: 64 } });
+    const w = new Worker(this.url, { workerData: this.workerData, resourceLimits: { maxOldGenerationSizeMb: memoryMb, maxYoungGenerationSizeMb: 64 } });
     this.ready = new Promise<void>((resolve) => {
       const onReady = (m: unknown) => {
         if ((m as { ready?: boolean })?.ready) {

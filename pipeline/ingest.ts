@@ -149,6 +149,13 @@ export interface IngestInput {
 }
 
 /**
+ * Documents read and handed to the pool ahead of the writer, at most (their bytes and results wait
+ * in memory): enough that one slow document (OCR, a 300-page report) at the head of the line does
+ * not leave the other slots idle while the writer waits for it, in order.
+ */
+export const defaultAhead = (jobs: number) => Math.max(32, 4 * jobs);
+
+/**
  * Ingest many documents: extract + transform up to `jobs` at once in the pool, while one writer
  * loads the results in input order, one transaction per document. A document whose bytes cannot
  * be read is recorded as 'unreadable'; nothing stops the others.
@@ -156,10 +163,10 @@ export interface IngestInput {
 export async function ingestMany(
   conn: DuckDBConnection,
   inputs: IngestInput[],
-  opts: IngestOptions & { jobs?: number; onResult?: (r: IngestResult, input: IngestInput) => void } = {},
+  opts: IngestOptions & { jobs?: number; ahead?: number; onResult?: (r: IngestResult, input: IngestInput) => void } = {},
 ): Promise<IngestResult[]> {
   const pool = opts.pool ?? sharedPool(opts.jobs);
-  const ahead = Math.max(1, opts.jobs ?? pool.size) * 2; // documents processed ahead of the writer, at most
+  const ahead = Math.max(1, opts.ahead ?? defaultAhead(opts.jobs ?? pool.size));
   const pending: Promise<ProcessedDocument | { unreadable: string }>[] = [];
   const start = (i: number) => {
     const input = inputs[i];

@@ -6,7 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { countCores, newCoreCounter, shareCores } from '../extract/cores.ts';
 import { extractPdf, stopPdfThread } from '../extract/pdf/index.ts';
+import { ocrPages } from '../extract/pdf/ocr.ts';
 import type { ExtractedDoc } from '../extract/types.ts';
 import { CORPUS } from './helpers/paths.ts';
 
@@ -51,4 +53,26 @@ describe('PDF extractor on scanned documents', () => {
     // Page 5: amounts keep their digits together.
     expect(pageText(doc, 5)).toContain('101,673.03万元');
   }, 300_000);
+
+  it('reads pages at once on cores the process leaves idle, with the same words, and gives the cores back', async () => {
+    const bytes = readFileSync(join(CORPUS, 'pdf/015_长沙/文化广电旅游体育局_2026年部门预算.pdf'));
+    const alone = await ocrPages(bytes, [1, 2], Date.now() + 300_000);
+    // As inside a pool of 2 cores with 1 busy slot (this document's): one core is idle.
+    const counter = newCoreCounter();
+    countCores(counter, 1);
+    shareCores(counter, 2);
+    const seen = new Int32Array(counter);
+    let most = 0;
+    const watch = setInterval(() => (most = Math.max(most, Atomics.load(seen, 0))), 20);
+    try {
+      const shared = await ocrPages(bytes, [1, 2], Date.now() + 300_000);
+      expect(most).toBe(2); // the second page was read on the idle core
+      expect(shared.pages.map((p) => p.page)).toEqual([1, 2]);
+      expect(shared.pages.map((p) => p.lines.map((l) => l.text))).toEqual(alone.pages.map((p) => p.lines.map((l) => l.text)));
+      expect(Atomics.load(seen, 0)).toBe(1); // given back
+    } finally {
+      clearInterval(watch);
+    }
+  }, 300_000);
 });
+

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { denseGrid } from '../extract/grid.ts';
 import { extractPdf, stopPdfThread } from '../extract/pdf/index.ts';
+import { labels, type GridTable } from '../extract/pdf/stitch.ts';
 import type { ExtractedDoc, TableBlock } from '../extract/types.ts';
 import { processBytes } from '../pipeline/ingest.ts';
 import { CORPUS } from './helpers/paths.ts';
@@ -314,4 +315,15 @@ describe('PDF extractor on real disclosures', () => {
     expect(doc.indicators.filter((i) => i.level2 === '社会效益指标').every((i) => i.level1 === '产出指标')).toBe(true);
     expect(doc.indicators.every((i) => i.page === 2)).toBe(true);
   });
+
+  it('row labels for stitching (one pass over the cells): the first cell with text, left to right, spaces removed', () => {
+    const cell = (r: number, c: number, text: string, rs = 1, cs = 1) => ({ r, c, rs, cs, text });
+    const t: GridTable = {
+      page: 1, pageEnd: 1, nRows: 4, nCols: 3, xs: [0, 10, 20, 30], rowPages: [1, 1, 1, 1], top: 0, bottom: 100, pageHeight: 800,
+      // Cells out of order, as appended by stitching; row 2 has no text; row 1's first column is empty.
+      cells: [cell(1, 2, '金额'), cell(0, 1, '项目\n名称'), cell(1, 0, ' '), cell(0, 0, '', 2), cell(1, 1, '单 位'), cell(2, 0, ''), cell(3, 0, '合计', 1, 3)],
+    };
+    expect(labels(t)).toEqual(['项目名称', '单位', '', '合计']);
+  });
 });
+

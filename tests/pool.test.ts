@@ -4,7 +4,7 @@
  * inside a pool thread fails with that reason and the thread goes on with the next.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ingestFiles, type IngestResult } from '../pipeline/ingest.ts';
@@ -80,4 +80,37 @@ describe('document pool', () => {
       pool.stop();
     }
   }, 300_000);
+
+  it('a free slot takes the largest waiting document first', async () => {
+    const pool = new DocumentPool(1);
+    const files = [SEED.s000, SEED.s004, PDF_A, SEED.s001, PDF_B];
+    const finished: string[] = [];
+    try {
+      await Promise.all(files.map((f) => pool.process(readFileSync(f), f).then(() => finished.push(f))));
+    } finally {
+      pool.stop();
+    }
+    // The first starts at once (the slot is free); the others waited and go by size, largest first.
+    const bySize = files.slice(1).sort((a, b) => statSync(b).size - statSync(a).size);
+    expect(finished).toEqual([files[0], ...bySize]);
+  }, 300_000);
+
+  it('a slow document does not hold the documents after it on its slot while another slot is free', async () => {
+    const pool = new DocumentPool(2);
+    const big = join(CORPUS, 'pdf', '002_北京', '文化广电旅游体育局_2026年部门预算.pdf'); // 177 pages
+    const small = [SEED.s000, SEED.s001, SEED.s003, SEED.s004];
+    const finished: string[] = [];
+    try {
+      // Warm both threads so neither start-up decides the order.
+      await Promise.all([pool.process(readFileSync(SEED.s000), 'warm'), pool.process(readFileSync(SEED.s000), 'warm')]);
+      await Promise.all([big, ...small].map((f) => pool.process(readFileSync(f), f).then(() => finished.push(f))));
+    } finally {
+      pool.stop();
+    }
+    // Before, each document was bound to a slot when handed in: half of the small ones waited
+    // behind the 177-page report. Now the other slot reads them all meanwhile.
+    expect(finished.at(-1)).toBe(big);
+    expect(finished.slice(0, 4).sort()).toEqual([...small].sort());
+  }, 300_000);
 });
+

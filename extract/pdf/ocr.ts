@@ -14,6 +14,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { coresOversubscribed, releaseCore, tryTakeCore } from '../cores.ts';
 
 const run = promisify(execFile);
 
@@ -75,6 +76,11 @@ export function parseTsv(tsv: string, page: number): OcrPage {
 /**
  * OCR the given pages of a PDF. Stops (returning what it has) when `deadline` (epoch ms) passes.
  * Throws when the tools are missing.
+ *
+ * Pages are rendered to PPM (uncompressed: encoding a PNG cost pdftoppm more than rendering) and
+ * read with the resolution given to tesseract (a PPM carries none), which gives the same words
+ * as the PNG did. One page at a time on the document's own core; more at once only on cores the
+ * process leaves idle (../cores.ts), one tesseract per core (OMP_THREAD_LIMIT=1).
  */
 export async function ocrPages(
   bytes: Uint8Array,
@@ -86,37 +92,60 @@ export async function ocrPages(
   const done: OcrPage[] = [];
   const skipped: number[] = [];
   const failed: { page: number; error: string }[] = [];
-  try {
-    const pdf = join(dir, 'in.pdf');
-    writeFileSync(pdf, bytes);
-    for (const p of pages) {
-      const left = deadline - Date.now();
-      if (left < 2000) {
-        skipped.push(p);
-        continue;
-      }
-      const base = join(dir, `p${p}`);
-      try {
-        await run('pdftoppm', ['-r', String(dpi), '-png', '-singlefile', '-f', String(p), '-l', String(p), pdf, base], { timeout: left });
-        const { stdout } = await run('tesseract', [`${base}.png`, 'stdout', '-l', 'chi_sim', '--psm', '1', 'tsv'], {
-          timeout: Math.max(1000, deadline - Date.now()),
-          maxBuffer: 64 * 1024 * 1024,
-          env: { ...process.env, OMP_THREAD_LIMIT: '1' },
-        });
-        done.push(parseTsv(stdout, p));
-      } catch (e) {
-        const err = e as Error & { code?: string; killed?: boolean };
-        // Missing tools fail every page alike: stop and report.
-        if (err.code === 'ENOENT') throw err;
-        if (err.killed || Date.now() >= deadline) skipped.push(p);
-        else failed.push({ page: p, error: err.message.split('\n')[0] });
-      } finally {
-        rmSync(`${base}.png`, { force: true });
-      }
+  const todo = [...pages];
+  const pdf = join(dir, 'in.pdf');
+  let missingTool: Error | null = null;
+  const ocrOne = async (p: number) => {
+    const left = deadline - Date.now();
+    if (left < 2000) {
+      skipped.push(p);
+      return;
     }
+    const base = join(dir, `p${p}`);
+    try {
+      await run('pdftoppm', ['-r', String(dpi), '-singlefile', '-f', String(p), '-l', String(p), pdf, base], { timeout: left });
+      const { stdout } = await run('tesseract', [`${base}.ppm`, 'stdout', '-l', 'chi_sim', '--psm', '1', '--dpi', String(dpi), 'tsv'], {
+        timeout: Math.max(1000, deadline - Date.now()),
+        maxBuffer: 64 * 1024 * 1024,
+        env: { ...process.env, OMP_THREAD_LIMIT: '1' },
+      });
+      done.push(parseTsv(stdout, p));
+    } catch (e) {
+      const err = e as Error & { code?: string; killed?: boolean };
+      // Missing tools fail every page alike: stop and report.
+      if (err.code === 'ENOENT') {
+        missingTool = err;
+        todo.length = 0;
+      } else if (err.killed || Date.now() >= deadline) skipped.push(p);
+      else failed.push({ page: p, error: err.message.split('\n')[0] });
+    } finally {
+      rmSync(`${base}.ppm`, { force: true });
+    }
+  };
+  // A lane reads pages until none are left; an extra lane holds an idle core and gives it back
+  // (stops) as soon as the process has more work than cores.
+  const lanes: Promise<void>[] = [];
+  const lane = async (extra: boolean) => {
+    try {
+      while (todo.length && !(extra && coresOversubscribed())) {
+        const p = todo.shift()!;
+        if (todo.length && tryTakeCore()) lanes.push(lane(true));
+        await ocrOne(p);
+      }
+    } finally {
+      if (extra) releaseCore();
+    }
+  };
+  try {
+    writeFileSync(pdf, bytes);
+    lanes.push(lane(false));
+    for (let i = 0; i < lanes.length; i++) await lanes[i];
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+  if (missingTool) throw missingTool;
+  done.sort((a, b) => a.page - b.page);
+  skipped.sort((a, b) => a - b);
+  failed.sort((a, b) => a.page - b.page);
   return { pages: done, skipped, failed };
 }
-

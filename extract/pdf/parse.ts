@@ -51,7 +51,30 @@ const MIN_PAGE_CHARS = 10;
 
 type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
 let pdfjsPromise: Promise<PdfJs> | null = null;
-const loadPdfJs = () => (pdfjsPromise ??= import('pdfjs-dist/legacy/build/pdf.mjs'));
+const loadPdfJs = () => (pdfjsPromise ??= importPdfJs());
+
+/**
+ * Load pdf.js and its worker side into this thread, then put back the built-ins its core-js
+ * polyfills replaced although Node has them: `Array.prototype.push` (swapped for a JS loop over
+ * an edge case of lengths past 2^32) and `JSON.stringify` / `JSON.parse` (wrapped to support
+ * JSON.rawJSON, re-scanning every output in JS). pdf.js needs neither edge case, and the
+ * replacements slowed every push and every JSON call of the thread, pdf.js's own included
+ * (`push` alone was 5–8 % of the parsing thread's CPU). What Node lacks (Promise.withResolvers,
+ * Uint8Array.toBase64, Map.getOrInsert…) stays added.
+ */
+async function importPdfJs(): Promise<PdfJs> {
+  const natives = { push: Array.prototype.push, stringify: JSON.stringify, parse: JSON.parse };
+  const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
+  // The worker side runs in this thread (pdf.js's "main-thread worker"): loaded now, so its own
+  // copy of the polyfills is installed before the built-ins are put back.
+  const g = globalThis as { pdfjsWorker?: unknown };
+  const workerModule: string = 'pdfjs-dist/legacy/build/pdf.worker.mjs'; // (no type declarations)
+  g.pdfjsWorker ??= await import(workerModule);
+  Array.prototype.push = natives.push;
+  JSON.stringify = natives.stringify;
+  JSON.parse = natives.parse;
+  return pdfjs;
+}
 
 /** Does the file end with %%EOF (allowing trailing whitespace / junk up to 1 KB)? */
 export const hasEof = (bytes: Uint8Array) => Buffer.from(bytes.subarray(Math.max(0, bytes.length - 1024))).includes('%%EOF');
@@ -67,6 +90,9 @@ export function documentOptions(bytes: Uint8Array) {
     wasmUrl: join(PDFJS_DIR, 'wasm') + '/',
     isEvalSupported: false,
     disableFontFace: true,
+    // Images are never used (rulings are paths; OCR renders the page with poppler): pdf.js drops
+    // every image larger than one pixel instead of decoding it (1×1 masks drawn as rules stay).
+    maxImageSize: 1,
     enableXfa: false,
     useSystemFonts: false,
     stopAtErrors: false,

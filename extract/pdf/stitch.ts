@@ -115,6 +115,16 @@ const label = (t: GridTable, r: number) =>
     ?.text.replace(/\s/g, '') ?? '';
 
 /**
+ * `label` of every row in one pass over the cells (a table stitched over 150 pages holds tens of
+ * thousands of cells: a filter per row made stitching quadratic).
+ */
+export function labels(t: GridTable): string[] {
+  const first: (GridCell | undefined)[] = new Array(t.nRows);
+  for (const c of t.cells) if (c.r < t.nRows && c.text.trim() && (!first[c.r] || c.c < first[c.r]!.c)) first[c.r] = c;
+  return Array.from(first, (c) => c?.text.replace(/\s/g, '') ?? '');
+}
+
+/**
  * B opens a new instance of A's form (福州 prints one 项目绩效目标表 per project, each filling
  * its page): one of B's first rows (after a repeated header) carries the same label as one of
  * A's first rows (项目名称 …), so B is not A's continuation.
@@ -124,7 +134,7 @@ export function startsNewForm(a: GridTable, b: GridTable): boolean {
   // A form label occurs once in A; a value repeated on every row (深圳 prints the unit's name in
   // each data row) is not one.
   const count = new Map<string, number>();
-  for (let r = 0; r < a.nRows; r++) count.set(label(a, r), (count.get(label(a, r)) ?? 0) + 1);
+  for (const l of labels(a)) count.set(l, (count.get(l) ?? 0) + 1);
   const head = new Set([0, 1, 2].map((r) => label(a, r)).filter((l) => /[\u4e00-\u9fff]/.test(l) && count.get(l) === 1));
   for (let r = drop; r < Math.min(b.nRows, drop + 2); r++) if (head.has(label(b, r))) return true;
   return false;

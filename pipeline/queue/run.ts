@@ -59,8 +59,9 @@ export async function enqueueRun(opts: QueueRunOptions): Promise<RunSummary> {
     const until = opts.waitMs ? Date.now() + opts.waitMs : Infinity;
     let last = '';
     for (;;) {
-      const h = await redis.hmget(keys.run(runId), 'status', 'summary');
+      const h = await redis.hmget(keys.run(runId), 'status', 'summary', 'error');
       if (h[0] === 'done' && h[1]) return JSON.parse(h[1]) as RunSummary;
+      if (h[0] === 'failed') throw new Error(`run ${runId} failed in the loader: ${h[2]}`);
       const [srcLeft, cand, already, loaded, docsLeft] = await Promise.all([
         redis.scard(keys.sourcesTodo(runId)),
         redis.scard(keys.candidates(runId)),
