@@ -8,6 +8,9 @@
  * - A thread past its heap limit (`resourceLimits`) gets `ExtractError('too_large')`.
  * - The thread is reused across documents (starting one costs about a second: tsx and the
  *   libraries load) and unref'd while idle so it never keeps the process alive.
+ * - An error the thread throws between jobs (a library's promise rejecting after the job was
+ *   answered: pdf.js on a damaged XRef, found by fuzzing) ends that thread, never the process:
+ *   the next job starts a fresh one. `lateErrors` counts them.
  *
  * Protocol: the worker receives `{ id, ...payload }` and answers
  * `{ id, ok: true, result }` or `{ id, ok: false, reason, message }`.
@@ -32,6 +35,8 @@ export class BudgetedWorker<Req extends object, Res> {
   private memoryMb = 0;
   private nextId = 1;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Errors thrown by a thread while no job was waiting on it (the thread was replaced). */
+  lateErrors = 0;
 
   /** `workerData` is handed to every thread this starts (e.g. a counter shared between threads). */
   constructor(
@@ -67,6 +72,14 @@ export class BudgetedWorker<Req extends object, Res> {
     });
     w.on('exit', () => {
       if (this.worker === w) this.worker = null;
+    });
+    // Always listened to: a Worker 'error' without a listener is an uncaught exception of the whole
+    // process. A job in flight has its own listener and fails with the error; between jobs the
+    // thread is dropped and the next job gets a fresh one.
+    w.on('error', () => {
+      if (w.listenerCount('error') > 1) return;
+      this.lateErrors++;
+      if (this.worker === w) this.stop();
     });
     this.worker = w;
     this.memoryMb = memoryMb;

@@ -95,4 +95,19 @@ describe('regressions found by fuzzing', () => {
       w.stop();
     }
   }, 60_000);
+
+  // The 10,000-case run saw two damaged PDFs whose pdf.js promise rejected after the document was
+  // answered: the thread died while no job listened to it, and its error became an uncaught
+  // exception of the whole process. It now ends that thread only; the next job gets a fresh one.
+  it('a thread failing between jobs ends the thread, not the process', async () => {
+    const w = new BudgetedWorker<{ echo: string }, string>(new URL('./fixtures/late-error-worker.mjs', import.meta.url));
+    try {
+      expect(await w.run({ echo: 'a' }, { timeoutMs: 5_000, memoryMb: 64 }, 'echo')).toBe('a');
+      await new Promise((r) => setTimeout(r, 500));
+      expect(w.lateErrors).toBe(1);
+      expect(await w.run({ echo: 'b' }, { timeoutMs: 5_000, memoryMb: 64 }, 'echo')).toBe('b');
+    } finally {
+      w.stop();
+    }
+  }, 60_000);
 });

@@ -5,6 +5,9 @@ import { parentPort } from 'node:worker_threads';
 import { register } from 'tsx/esm/api';
 
 register();
+// A library's own promise that rejects after the job was answered (pdf.js on a damaged XRef, found
+// by fuzzing) has nobody left to tell: it must not end the thread, let alone the process.
+process.on('unhandledRejection', () => {});
 const { extractInThread } = await import('./inthread.ts');
 parentPort.on('message', async ({ id, kind, bytes, opts }) => {
   try {

@@ -7,6 +7,9 @@ import { register } from 'tsx/esm/api';
 // pdf.js reports damaged content on the console; problems reach the caller as warnings instead.
 console.log = console.info = console.warn = console.debug = () => {};
 register();
+// A library's own promise that rejects after the job was answered (pdf.js on a damaged XRef, found
+// by fuzzing) has nobody left to tell: it must not end the thread, let alone the process.
+process.on('unhandledRejection', () => {});
 const { parsePdf, PdfParseError } = await import('./parse.ts');
 parentPort.on('message', async ({ id, bytes, opts }) => {
   try {
