@@ -15,32 +15,18 @@
  * by pdftotext: the all-files ratio includes them, then the text PDFs are timed again on their own.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import PQueue from 'p-queue';
 import { openWarehouse } from '../../warehouse/db.ts';
 import { ingestFiles } from '../../pipeline/ingest.ts';
 import { DocumentPool } from '../../pipeline/pool.ts';
+import { BENCH_CORPUS, benchPdfFiles } from './corpus.ts';
 
 const exec = promisify(execFile);
-const REPO = resolve(fileURLToPath(import.meta.url), '../../..');
-const CORPUS = process.env.JIXIAO_CORPUS ?? join(REPO, 'tests', 'corpus');
-
-function pdfFiles(): string[] {
-  const out: string[] = [];
-  const walk = (p: string) => {
-    for (const name of readdirSync(p).sort()) {
-      const q = join(p, name);
-      if (statSync(q).isDirectory()) walk(q);
-      else if (name.toLowerCase().endsWith('.pdf')) out.push(q);
-    }
-  };
-  walk(join(CORPUS, 'pdf'));
-  return out;
-}
+const CORPUS = BENCH_CORPUS;
 
 const cpuSeconds = () => {
   const u = process.cpuUsage();
@@ -113,7 +99,7 @@ async function pdftotext(files: string[], jobs: number) {
 }
 
 export async function run(): Promise<void> {
-  const files = pdfFiles().slice(0, Number(process.env.JIXIAO_BENCH_LIMIT) || undefined);
+  const files = benchPdfFiles();
   const cores = availableParallelism();
   console.log(`${files.length} PDFs from ${CORPUS}/pdf, ${cores} cores (timings on a shared machine are noisy: compare within one run)`);
   let pages = 0;

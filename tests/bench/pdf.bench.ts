@@ -8,35 +8,18 @@
  *   JIXIAO_BENCH_LIMIT=10 … only the first N files
  */
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { extractPdf } from '../../extract/pdf/index.ts';
 import { ExtractError } from '../../extract/types.ts';
+import { BENCH_CORPUS, benchPdfFiles } from './corpus.ts';
 
 const exec = promisify(execFile);
-const REPO = resolve(fileURLToPath(import.meta.url), '../../..');
-/** The bundled test corpus, or a larger one of the same layout: JIXIAO_CORPUS=DIR (pdf/ inside it). */
-const SHARED = process.env.JIXIAO_CORPUS ?? join(REPO, 'tests', 'corpus');
-
-function corpusFiles(): string[] {
-  const root = join(SHARED, 'pdf');
-  const out: string[] = [];
-  const walk = (p: string) => {
-    for (const name of readdirSync(p).sort()) {
-      const q = join(p, name);
-      if (statSync(q).isDirectory()) walk(q);
-      else if (name.toLowerCase().endsWith('.pdf')) out.push(q);
-    }
-  };
-  walk(root);
-  return out;
-}
+const SHARED = BENCH_CORPUS;
 
 export async function run(): Promise<void> {
   const verbose = !!process.env.JIXIAO_BENCH_VERBOSE;
-  const files = corpusFiles().slice(0, Number(process.env.JIXIAO_BENCH_LIMIT) || undefined);
+  const files = benchPdfFiles();
   let pages = 0;
   let ocrPages = 0;
   let tJx = 0;

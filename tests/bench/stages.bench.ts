@@ -11,32 +11,18 @@
  * parsePdf (see docs/operations.md).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, join } from 'node:path';
 import { extractPdf, stopPdfThread } from '../../extract/pdf/index.ts';
 import { ocrPages } from '../../extract/pdf/ocr.ts';
 import { parsePdf } from '../../extract/pdf/parse.ts';
 import { loadProcessed, sha256 } from '../../pipeline/ingest.ts';
 import { transformDocument } from '../../transform/index.ts';
 import { openWarehouse } from '../../warehouse/db.ts';
+import { BENCH_CORPUS, benchPdfFiles } from './corpus.ts';
 
-const REPO = resolve(fileURLToPath(import.meta.url), '../../..');
-const CORPUS = process.env.JIXIAO_CORPUS ?? join(REPO, 'tests', 'corpus');
-
-function pdfFiles(): string[] {
-  const out: string[] = [];
-  const walk = (p: string) => {
-    for (const name of readdirSync(p).sort()) {
-      const q = join(p, name);
-      if (statSync(q).isDirectory()) walk(q);
-      else if (name.toLowerCase().endsWith('.pdf')) out.push(q);
-    }
-  };
-  walk(join(CORPUS, 'pdf'));
-  return out;
-}
+const CORPUS = BENCH_CORPUS;
 
 const ms = (t0: number) => performance.now() - t0;
 /** CPU ms of this process since `c0` (all its threads; the others idle while a stage runs here). */
@@ -46,7 +32,7 @@ const cpuMs = (c0: NodeJS.CpuUsage) => {
 };
 
 export async function run(): Promise<void> {
-  const files = pdfFiles().slice(0, Number(process.env.JIXIAO_BENCH_LIMIT) || undefined);
+  const files = benchPdfFiles();
   const dir = mkdtempSync(join(tmpdir(), 'jixiao-bench-stages-'));
   const wh = await openWarehouse(join(dir, 'bench.duckdb'));
   const total = { pages: 0, parse: 0, parseCpu: 0, ocr: 0, ocrPages: 0, transform: 0, load: 0, pdftotext: 0 };
