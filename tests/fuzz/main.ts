@@ -118,11 +118,13 @@ let peakRss = 0;
 const sampleRss = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss));
 const rssTimer = setInterval(sampleRss, 200);
 // An error nobody catches is a crash too: counted and printed, and the run goes on to give its figures.
+// Attributed to the case in flight (or the last one: a thread's late error comes after its answer).
 let unhandled = 0;
+let currentCase = -1;
 for (const ev of ['unhandledRejection', 'uncaughtException'] as const)
   process.on(ev, (e) => {
     unhandled++;
-    console.error(`${ev}:`, e);
+    console.error(`${ev} during or after case ${currentCase}:`, e);
   });
 
 // ---- crawler parsers ----
@@ -169,6 +171,7 @@ for (let i = shardNo; i < gen.length; i += shardOf) {
     wh = await new FuzzWarehouse(neighbours, { timeoutMs, hangMs }).open();
   }
   const c = gen[i];
+  currentCase = i;
   const bytes = await applyMutation(seeds, c);
   const r = await wh.run(bytes, `fuzz:${i}`);
   sampleRss();
