@@ -93,11 +93,16 @@ if (a.summarize || (jobs > 1 && !a.shard)) {
 
 async function runShards(): Promise<number[]> {
   console.log(`fuzz: seed ${seed}, ${cases} document cases over ${jobs} processes; while ${pauseFile} exists no new case starts`);
-  const passed = process.argv.slice(2).filter((x, i, xs) => !/^--(jobs|seed|out|pause-file)(=|$)/.test(x) && !/^--(jobs|seed|out|pause-file)$/.test(xs[i - 1] ?? ''));
+  // Each shard gets the run's own settings, resolved here (the seed above all: every shard draws the same cases).
+  const shared = [
+    '--cases', String(cases), '--seed', String(seed), '--timeout', String(timeoutMs), '--hang', String(hangMs),
+    '--formats', Object.entries(weights).filter(([, w]) => w).map(([f, w]) => `${f}:${w}`).join(','),
+    '--max-seed-bytes', a['max-seed-bytes']!, '--per-warehouse', a['per-warehouse']!, '--pause-file', pauseFile,
+    ...(a.minutes ? ['--minutes', a.minutes] : []),
+  ];
   return Promise.all(
     Array.from({ length: jobs }, (_, k) => {
-      const args = [...passed, '--seed', String(seed), '--shard', `${k}/${jobs}`, '--out', join(out, `shard-${k}`), '--pause-file', pauseFile];
-      if (k > 0) args.push('--parser-cases', '0');
+      const args = [...shared, '--shard', `${k}/${jobs}`, '--out', join(out, `shard-${k}`), '--parser-cases', k > 0 ? '0' : String(parserCases)];
       const child = spawn(process.execPath, [...process.execArgv, process.argv[1], ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
       child.stdout.on('data', (d: Buffer) => {
         for (const line of d.toString().split('\n')) if (line.trim() && !line.startsWith(' ')) process.stdout.write(`[${k}] ${line}\n`);
